@@ -1,0 +1,5 @@
+"""API router (to be built)."""
+
+from ninja import Router
+
+router = Router()

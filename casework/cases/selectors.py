@@ -1,0 +1,201 @@
+"""Reading cases: access, caseloads, team caseloads."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from casework.accounts.models import Team, User
+from casework.cases.models import OPEN_STATUSES, Case, CaseTeamMember
+from casework.core.errors import NotFound
+
+
+def client_ids_through_cases(user: User) -> QuerySet[Case]:
+    """Client ids of cases where the user is on the team, supervises the team or directs the program."""
+    memberships = CaseTeamMember.objects.filter(user=user, removed_at__isnull=True).values("case_id")
+    return Case.objects.filter(
+        Q(primary_worker=user) | Q(team__supervisor=user) | Q(program__director=user) | Q(pk__in=memberships)
+    ).values("client_id")
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """Cases of clients the user may see (a client's record is the unit of access)."""
+    from casework.clients.selectors import clients_visible_to
+
+    return Case.objects.filter(client__in=clients_visible_to(user))
+
+
+def case_get_for_user(*, user: User, case_id: int, action: str = "case.view", audit: bool = True) -> Case:
+    """Fetch a case whose client the user may see, audit the read; NotFound otherwise."""
+    from casework.clients.selectors import client_get_for_user
+
+    case = Case.objects.filter(pk=case_id).select_related("client", "program", "team", "primary_worker").first()
+    if case is None:
+        raise NotFound()
+    # Authorises (and audits) through the client, so break-the-glass applies to cases too.
+    client = client_get_for_user(user=user, client_id=case.client_id, action=action, audit=False)
+    if audit:
+        from casework.audit.services import audit_record
+
+        audit_record(
+            actor=user, action=action, client_id=client.pk, obj=case,
+            flagged=getattr(client, "accessed_by_break_glass", False),
+        )
+    case.client = client
+    return case
+
+
+def with_contact_summary(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate last contact date and unsigned (draft) note count without N+1 queries."""
+    from casework.notes.models import NoteStatus, ProgressNote
+
+    last_contact = (
+        ProgressNote.objects.filter(case=OuterRef("pk"))
+        .exclude(status=NoteStatus.VOIDED)
+        .order_by()
+        .values("case")
+        .annotate(last=Max("contact_date"))
+        .values("last")
+    )
+    drafts = (
+        ProgressNote.objects.filter(case=OuterRef("pk"), status=NoteStatus.DRAFT)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return cases.annotate(last_contact_date=Subquery(last_contact), draft_note_count=Subquery(drafts))
+
+
+@dataclass
+class CaseloadRow:
+    """A case on a caseload with what is due next."""
+
+    case: Case
+    last_contact_date: datetime.date | None
+    contact_due_date: datetime.date
+    draft_note_count: int
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.contact_due_date < timezone.localdate()
+
+    @property
+    def due_label(self) -> str:
+        from django.utils.translation import gettext as _
+
+        if self.draft_note_count:
+            return _("Sign %(count)s draft note(s)") % {"count": self.draft_note_count}
+        if self.is_overdue:
+            return _("Contact overdue")
+        return _("Next contact")
+
+
+SORTS = {
+    "name": lambda row: (row.case.client.legal_last_name.lower(), row.case.client.legal_first_name.lower()),
+    "status": lambda row: (OPEN_STATUSES.index(row.case.status) if row.case.status in OPEN_STATUSES else 99,),
+    "program": lambda row: (row.case.program.name,),
+    "last_contact": lambda row: (row.last_contact_date or datetime.date.min,),
+    "due": lambda row: (row.contact_due_date,),
+}
+
+
+def caseload_rows(
+    *,
+    cases: QuerySet[Case],
+    status: str = "",
+    program_id: int | None = None,
+    q: str = "",
+    sort: str = "due",
+    descending: bool = False,
+) -> list[CaseloadRow]:
+    """Turn cases into caseload rows, filtered and sorted; a fixed number of queries."""
+    if status == "open" or not status:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif status != "all":
+        cases = cases.filter(status=status)
+    if program_id:
+        cases = cases.filter(program_id=program_id)
+    if q:
+        from casework.core.text import name_key
+
+        key = name_key(q)
+        if key:
+            cases = cases.filter(
+                Q(client__last_name_key__startswith=key)
+                | Q(client__first_name_key__startswith=key)
+                | Q(client__preferred_name_key__startswith=key)
+            )
+    cases = with_contact_summary(cases.select_related("client", "program", "primary_worker", "team"))
+    rows = []
+    for case in cases:
+        last = case.last_contact_date  # type: ignore[attr-defined]
+        base = last or timezone.localtime(case.opened_at).date()
+        rows.append(
+            CaseloadRow(
+                case=case,
+                last_contact_date=last,
+                contact_due_date=base + datetime.timedelta(days=case.program.contact_interval_days),
+                draft_note_count=case.draft_note_count or 0,  # type: ignore[attr-defined]
+            )
+        )
+    rows.sort(key=SORTS.get(sort, SORTS["due"]), reverse=descending)
+    return rows
+
+
+def caseload_for_user(*, user: User) -> QuerySet[Case]:
+    """The user's own caseload: cases where they are the primary worker."""
+    return Case.objects.filter(primary_worker=user)
+
+
+def team_cases(*, team: Team) -> QuerySet[Case]:
+    """Every case carried by the team."""
+    return Case.objects.filter(team=team)
+
+
+def teams_supervised_by(user: User) -> QuerySet[Team]:
+    return Team.objects.filter(supervisor=user, agency_id=user.agency_id).order_by("name")
+
+
+@dataclass
+class WorkerLoad:
+    """A worker's open caseload: count and acuity-weighted load against capacity."""
+
+    worker: User
+    open_cases: int
+    weighted_load: int
+
+    @property
+    def load_percent(self) -> int:
+        return round(100 * self.weighted_load / self.worker.capacity) if self.worker.capacity else 0
+
+
+def team_workloads(*, team: Team) -> list[WorkerLoad]:
+    """Open cases and acuity-weighted load for each member of a team (two queries)."""
+    members = list(User.objects.filter(team=team, is_active=True).order_by("full_name"))
+    totals = {
+        row["primary_worker"]: row
+        for row in Case.objects.filter(primary_worker__in=members, status__in=OPEN_STATUSES)
+        .values("primary_worker")
+        .annotate(n=Count("pk"), weight=Sum("acuity"))
+    }
+    return [
+        WorkerLoad(
+            worker=member,
+            open_cases=totals.get(member.pk, {}).get("n", 0),
+            weighted_load=totals.get(member.pk, {}).get("weight", 0) or 0,
+        )
+        for member in members
+    ]
+
+
+def assignable_workers(*, agency_id: int) -> QuerySet[User]:
+    """Active staff who can carry cases, for assignment choices."""
+    from casework.accounts.models import Role
+
+    return User.objects.filter(
+        agency_id=agency_id, is_active=True, role__in=[Role.CASE_MANAGER, Role.SUPERVISOR, Role.INTAKE_WORKER]
+    ).select_related("team")

@@ -1,0 +1,232 @@
+"""Clients (the people served), their identifiers, support network and access grants."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.core import text
+
+
+class Sex(models.TextChoices):
+    """Sex as HMIS FY2026 element 4.21 records it."""
+
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    DOES_NOT_KNOW = "does_not_know", _("Client doesn't know")
+    PREFERS_NOT_TO_ANSWER = "prefers_not", _("Client prefers not to answer")
+    NOT_COLLECTED = "not_collected", _("Data not collected")
+
+
+phone_validator = RegexValidator(
+    r"^[0-9+()\-. ext]{7,30}$", _("Enter a phone number: digits, spaces, + ( ) - . and an optional 'ext'.")
+)
+
+
+def validate_birth_date(value: datetime.date) -> None:
+    """Refuse birth dates in the future or more than 125 years ago."""
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError(_("Date of birth cannot be in the future."))
+    if value < today.replace(year=today.year - 125):
+        raise ValidationError(_("Date of birth is more than 125 years ago; check the year."))
+
+
+class Client(models.Model):
+    """A person receiving services. Never deleted; everything about them hangs off this row."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="clients")
+    legal_first_name = models.CharField(_("legal first name"), max_length=100)
+    legal_middle_name = models.CharField(_("middle name"), max_length=100, blank=True)
+    legal_last_name = models.CharField(_("legal last name"), max_length=100)
+    preferred_name = models.CharField(_("preferred name"), max_length=100, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True, validators=[validate_birth_date])
+    sex = models.CharField(_("sex"), max_length=20, choices=Sex.choices, default=Sex.NOT_COLLECTED)
+    gender_identity = models.CharField(_("gender identity"), max_length=100, blank=True)
+    pronouns = models.CharField(_("pronouns"), max_length=50, blank=True)
+    primary_language = models.CharField(_("primary language"), max_length=60, blank=True, default="English")
+    interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+    email = models.EmailField(_("e-mail"), blank=True)
+    address_line1 = models.CharField(_("address"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    state = models.CharField(_("state"), max_length=50, blank=True)
+    postal_code = models.CharField(
+        _("ZIP code"),
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^\d{5}(-\d{4})?$", _("Enter a 5-digit ZIP code (or ZIP+4)."))],
+    )
+    # The full SSN is encrypted (see casework.core.crypto); the last four are kept for search.
+    ssn_encrypted = models.TextField(blank=True)
+    ssn_last4 = models.CharField(max_length=4, blank=True, db_index=True)
+
+    # Search keys, kept in step by the client services (never edited by hand).
+    first_name_key = models.CharField(max_length=100, blank=True, db_index=True)
+    preferred_name_key = models.CharField(max_length=100, blank=True, db_index=True)
+    last_name_key = models.CharField(max_length=100, blank=True, db_index=True)
+    first_name_phonetic = models.CharField(max_length=12, blank=True, db_index=True)
+    last_name_phonetic = models.CharField(max_length=12, blank=True, db_index=True)
+    phone_digits = models.CharField(max_length=15, blank=True, db_index=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registered_clients")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+    # Double-click guard: the form's one-time token; a second submit finds the first record.
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["legal_last_name", "legal_first_name"]
+        indexes = [
+            models.Index(fields=["date_of_birth"], name="client_dob"),
+            models.Index(fields=["last_name_key", "first_name_key"], name="client_name_keys"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """Preferred first name if given, then the legal last name."""
+        first = self.preferred_name or self.legal_first_name
+        return f"{first} {self.legal_last_name}".strip()
+
+    @property
+    def legal_name(self) -> str:
+        parts = [self.legal_first_name, self.legal_middle_name, self.legal_last_name]
+        return " ".join(p for p in parts if p)
+
+    @property
+    def ssn_masked(self) -> str:
+        return f"***-**-{self.ssn_last4}" if self.ssn_last4 else ""
+
+    @property
+    def age(self) -> int | None:
+        if not self.date_of_birth:
+            return None
+        today = timezone.localdate()
+        dob = self.date_of_birth
+        return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+
+    def refresh_search_keys(self) -> None:
+        """Recompute the stored search keys from the names and phone."""
+        self.first_name_key = text.name_key(self.legal_first_name)[:100]
+        self.preferred_name_key = text.name_key(self.preferred_name)[:100]
+        self.last_name_key = text.name_key(self.legal_last_name)[:100]
+        self.first_name_phonetic = text.phonetic(self.legal_first_name)
+        self.last_name_phonetic = text.phonetic(self.legal_last_name)
+        self.phone_digits = text.digits(self.phone)[-15:]
+
+
+class IdentifierType(models.TextChoices):
+    """Kinds of identifier a client may carry besides the SSN."""
+
+    MRN = "mrn", _("Medical record number")
+    MEDICAID = "medicaid", _("Medicaid ID")
+    MEDICARE = "medicare", _("Medicare number")
+    HMIS = "hmis", _("HMIS personal ID")
+    STATE_ID = "state_id", _("State ID / driver licence")
+    OTHER = "other", _("Other")
+
+
+class ClientIdentifier(models.Model):
+    """An external identifier (MRN, Medicaid ID...) of a client."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="identifiers")
+    kind = models.CharField(_("type"), max_length=20, choices=IdentifierType.choices)
+    value = models.CharField(
+        _("value"),
+        max_length=40,
+        validators=[RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9 \-./]{0,39}$", _("Use letters, digits, spaces, - . or /."))],
+    )
+    issuer = models.CharField(_("issued by"), max_length=100, blank=True)
+    value_key = models.CharField(max_length=40, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "kind", "value_key"], name="identifier_unique_per_client")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
+
+class Relationship(models.TextChoices):
+    """How a support-network member relates to the client."""
+
+    PARENT = "parent", _("Parent")
+    CHILD = "child", _("Child")
+    SPOUSE = "spouse", _("Spouse / partner")
+    SIBLING = "sibling", _("Sibling")
+    OTHER_FAMILY = "family", _("Other family")
+    CAREGIVER = "caregiver", _("Caregiver")
+    GUARDIAN = "guardian", _("Legal guardian")
+    FRIEND = "friend", _("Friend / neighbour")
+    PROFESSIONAL = "professional", _("Professional")
+    OTHER = "other", _("Other")
+
+
+class SupportContact(models.Model):
+    """A member of the client's support network: family, caregiver or another professional."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="support_contacts")
+    name = models.CharField(_("name"), max_length=200)
+    relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+    email = models.EmailField(_("e-mail"), blank=True)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    is_emergency_contact = models.BooleanField(_("emergency contact"), default=False)
+    is_active = models.BooleanField(default=True, help_text=_("Removed contacts are kept, inactive."))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-is_emergency_contact", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relationship_display()})"
+
+
+class AccessGrant(models.Model):
+    """Explicit permission for a user to see a client, optionally until a date."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="access_grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="client_grants")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "client"], name="grant_user_client")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → client {self.client_id}"
+
+
+class BreakGlassAccess(models.Model):
+    """Emergency access outside a user's relationships: typed reason, time-limited, flagged."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="break_glass_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_accesses")
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "client", "expires_at"], name="breakglass_user_client")]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} broke the glass for client {self.client_id}"

@@ -1,0 +1,31 @@
+"""Plain predicates about what a user may do with a client they can already see."""
+
+from __future__ import annotations
+
+from casework.accounts.models import Role, User
+
+CLINICAL_ROLES = {Role.INTAKE_WORKER, Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAM_DIRECTOR}
+
+
+def is_clinical(user: User) -> bool:
+    """Staff who document care (not administrators or auditors, who see no clinical content)."""
+    return bool(user.is_active and user.role in CLINICAL_ROLES)
+
+
+def can_register_clients(user: User) -> bool:
+    return is_clinical(user) and user.agency_id is not None
+
+
+def can_edit_client(user: User) -> bool:
+    """Any clinical user who can see the client may correct their demographics."""
+    return is_clinical(user)
+
+
+def can_grant_access(user: User) -> bool:
+    """Supervisors and program directors may grant a colleague access to a client."""
+    return bool(user.is_active and user.role in (Role.SUPERVISOR, Role.PROGRAM_DIRECTOR))
+
+
+def can_break_glass(user: User) -> bool:
+    """Clinical staff may open a record in an emergency, with a reason."""
+    return is_clinical(user) and user.agency_id is not None

@@ -1,0 +1,283 @@
+"""Reading clients: the access rules, the one access helper, search and the timeline."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler
+
+from casework.accounts.models import User
+from casework.audit.services import audit_record
+from casework.clients.models import AccessGrant, BreakGlassAccess, Client, ClientIdentifier
+from casework.core import text
+from casework.core.errors import NotFound
+
+
+def _case_relationship_client_ids(user: User) -> QuerySet[object]:
+    from casework.cases.selectors import client_ids_through_cases
+
+    return client_ids_through_cases(user)
+
+
+def relationship_q(user: User) -> Q:
+    """Clients the user knows through a relationship, not counting break-the-glass.
+
+    Case team (primary worker or staff member), supervisor of the case's team, director of
+    the case's program, the worker who registered the client, or an explicit grant.
+    """
+    now = timezone.now()
+    grants = AccessGrant.objects.filter(user=user, revoked_at__isnull=True).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+    return Q(agency_id=user.agency_id) & (
+        Q(created_by=user) | Q(pk__in=_case_relationship_client_ids(user)) | Q(pk__in=grants.values("client_id"))
+    )
+
+
+def break_glass_q(user: User) -> Q:
+    """Clients the user opened in an emergency and whose access has not run out."""
+    active = BreakGlassAccess.objects.filter(user=user, expires_at__gt=timezone.now())
+    return Q(agency_id=user.agency_id) & Q(pk__in=active.values("client_id"))
+
+
+def clients_visible_to(user: User) -> QuerySet[Client]:
+    """Every client the user may see, through a relationship or break-the-glass."""
+    if not user.is_authenticated or not user.is_active or user.agency_id is None:
+        return Client.objects.none()
+    return Client.objects.filter(relationship_q(user) | break_glass_q(user))
+
+
+def active_break_glass(user: User, client: Client) -> BreakGlassAccess | None:
+    """The user's running emergency access to this client, if any."""
+    return (
+        BreakGlassAccess.objects.filter(user=user, client=client, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def client_get_for_user(*, user: User, client_id: int, action: str = "client.view", audit: bool = True) -> Client:
+    """Fetch a client the user may see, and audit the read; NotFound (404) otherwise.
+
+    A read made only through break-the-glass is audited as flagged, with its reason.
+    """
+    if not user.is_authenticated or not user.is_active or user.agency_id is None:
+        raise NotFound()
+    client = Client.objects.filter(pk=client_id).filter(relationship_q(user)).select_related("agency").first()
+    emergency = None
+    if client is None:
+        client = Client.objects.filter(pk=client_id, agency_id=user.agency_id).select_related("agency").first()
+        emergency = active_break_glass(user, client) if client is not None else None
+        if emergency is None:
+            raise NotFound()
+    if audit:
+        audit_record(
+            actor=user,
+            action=action,
+            client_id=client.pk,
+            obj=client,
+            flagged=emergency is not None,
+            reason=emergency.reason if emergency else "",
+        )
+    client.accessed_by_break_glass = emergency is not None  # type: ignore[attr-defined]
+    return client
+
+
+# --- Search -----------------------------------------------------------------------------
+
+_DATE_PATTERNS = [
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), ("y", "m", "d")),
+    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), ("m", "d", "y")),
+    (re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$"), ("m", "d", "y")),
+    (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"), ("d", "m", "y")),
+]
+MAX_QUERY_LENGTH = 200
+CANDIDATE_LIMIT = 400
+
+
+@dataclass
+class ParsedQuery:
+    """What a free-text search box held: names, dates, phone digits, identifiers."""
+
+    names: list[str] = field(default_factory=list)
+    dates: list[datetime.date] = field(default_factory=list)
+    phone: str = ""
+    last4: str = ""
+    identifiers: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.names or self.dates or self.phone or self.last4 or self.identifiers)
+
+
+def _parse_date(token: str) -> datetime.date | None:
+    for pattern, order in _DATE_PATTERNS:
+        match = pattern.match(token)
+        if not match:
+            continue
+        parts = dict(zip(order, (int(g) for g in match.groups()), strict=True))
+        try:
+            return datetime.date(parts["y"], parts["m"], parts["d"])
+        except ValueError:
+            return None
+    return None
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Split a search string into names, dates of birth, phone, SSN last four and identifiers."""
+    parsed = ParsedQuery()
+    raw = (query or "")[:MAX_QUERY_LENGTH]
+    # A phone number typed with spaces: "(555) 123 4567".
+    phone_match = re.search(r"(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}", raw)
+    if phone_match and not _parse_date(phone_match.group(0).strip()):
+        parsed.phone = text.digits(phone_match.group(0))[-10:]
+        raw = raw.replace(phone_match.group(0), " ")
+    for token in raw.replace(",", " ").split():
+        date = _parse_date(token)
+        if date:
+            parsed.dates.append(date)
+            continue
+        if re.fullmatch(r"\d{4}", token):
+            parsed.last4 = token
+            continue
+        if re.fullmatch(r"(?:\*{3}-?\*{2}-?|x{3}-?x{2}-?)?\d{4}", token, flags=re.IGNORECASE):
+            parsed.last4 = token[-4:]
+            continue
+        if any(ch.isdigit() for ch in token):
+            key = text.identifier_key(token)
+            if len(key) >= 5 and key.isdigit() and len(key) >= 7 and not parsed.phone:
+                parsed.phone = key[-10:]
+            if key:
+                parsed.identifiers.append(key)
+            continue
+        folded = text.name_key(token)
+        if folded:
+            parsed.names.append(folded)
+    return parsed
+
+
+@dataclass
+class SearchHit:
+    """One client found by a search, with a score and the reasons it matched."""
+
+    client: Client
+    score: float
+    reasons: list[str]
+
+
+def _name_candidates_q(name: str) -> Q:
+    sound = text.phonetic(name)
+    variants = text.given_name_variants(name)
+    q = Q(last_name_key__startswith=name) | Q(first_name_key__in=variants) | Q(preferred_name_key__in=variants)
+    q |= Q(first_name_key__startswith=name) | Q(preferred_name_key__startswith=name)
+    if sound:
+        q |= Q(last_name_phonetic=sound) | Q(first_name_phonetic=sound)
+    if len(name) >= 4:
+        # A typo after the third letter ("Smiht") still shares the start.
+        q |= Q(last_name_key__startswith=name[:3])
+    return q
+
+
+def _best_name_similarity(name: str, client: Client) -> tuple[float, str]:
+    """How well one typed name matches the client's names (0..1), and a reason."""
+    best, reason = 0.0, ""
+    variants = text.given_name_variants(name)
+    candidates = [
+        (client.last_name_key, client.last_name_phonetic, "last name"),
+        (client.first_name_key, client.first_name_phonetic, "first name"),
+        (client.preferred_name_key, "", "preferred name"),
+    ]
+    for value, sound, label in candidates:
+        if not value:
+            continue
+        if value == name:
+            score, why = 1.0, f"same {label}"
+        elif label != "last name" and value in variants:
+            score, why = 0.93, f"{label} is a nickname match"
+        elif value.startswith(name) and len(name) >= 2:
+            score, why = 0.9, f"{label} starts with “{name}”"
+        elif sound and sound == text.phonetic(name):
+            score, why = 0.88, f"{label} sounds alike"
+        else:
+            score = max(JaroWinkler.similarity(name, value), fuzz.ratio(name, value) / 100)
+            why = f"{label} spelled similarly"
+        if score > best:
+            best, reason = score, why
+    return best, reason
+
+
+def client_search(*, user: User, query: str, limit: int = 25) -> list[SearchHit]:
+    """Find clients the user may see by name (typos, accents, nicknames), birth date, phone or identifier."""
+    parsed = parse_query(query)
+    if parsed.is_empty:
+        return []
+    visible = clients_visible_to(user)
+    block = Q()
+    if parsed.names:
+        for name in parsed.names:
+            block |= _name_candidates_q(name)
+    if parsed.dates:
+        block |= Q(date_of_birth__in=parsed.dates)
+    if parsed.phone:
+        block |= Q(phone_digits__endswith=parsed.phone[-10:])
+    if parsed.last4:
+        block |= Q(ssn_last4=parsed.last4)
+    if parsed.identifiers:
+        block |= Q(
+            pk__in=ClientIdentifier.objects.filter(value_key__in=parsed.identifiers).values("client_id")
+        )
+    candidates = list(visible.filter(block).prefetch_related("identifiers")[:CANDIDATE_LIMIT])
+    hits = []
+    for client in candidates:
+        score, reasons = _score(client, parsed)
+        if score >= 0.5:
+            hits.append(SearchHit(client=client, score=round(score, 3), reasons=reasons))
+    hits.sort(key=lambda hit: (-hit.score, hit.client.legal_last_name, hit.client.pk))
+    return hits[:limit]
+
+
+def _score(client: Client, parsed: ParsedQuery) -> tuple[float, list[str]]:
+    """Average of the evidence given: each name, date, phone and identifier counts once."""
+    parts: list[float] = []
+    reasons: list[str] = []
+    for name in parsed.names:
+        similarity, why = _best_name_similarity(name, client)
+        parts.append(similarity)
+        if similarity >= 0.75:
+            reasons.append(why)
+    for date in parsed.dates:
+        dob = client.date_of_birth
+        if dob == date:
+            parts.append(1.0)
+            reasons.append("same date of birth")
+        elif dob and dob.year == date.year and dob.month == date.day and dob.day == date.month:
+            parts.append(0.8)
+            reasons.append("date of birth with day and month swapped")
+        else:
+            parts.append(0.0)
+    if parsed.phone:
+        matched = bool(client.phone_digits) and client.phone_digits.endswith(parsed.phone[-10:])
+        parts.append(1.0 if matched else 0.0)
+        if matched:
+            reasons.append("same phone")
+    if parsed.last4:
+        matched = client.ssn_last4 == parsed.last4
+        parts.append(1.0 if matched else 0.0)
+        if matched:
+            reasons.append("same last 4 of SSN")
+    if parsed.identifiers:
+        keys = {identifier.value_key for identifier in client.identifiers.all()}
+        for identifier in parsed.identifiers:
+            if identifier in keys:
+                parts.append(1.0)
+                reasons.append("same identifier")
+            elif not parsed.phone or identifier[-10:] != parsed.phone:
+                parts.append(0.0)
+    if not parts:
+        return 0.0, reasons
+    return sum(parts) / len(parts), reasons

@@ -1,0 +1,20 @@
+"""Top-level URLs: pages per app, the JSON API under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from casework.config.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="cases:caseload", permanent=False), name="home"),
+    path("accounts/", include("casework.accounts.urls")),
+    path("clients/", include("casework.clients.urls")),
+    path("cases/", include("casework.cases.urls")),
+    path("notes/", include("casework.notes.urls")),
+    path("audit/", include("casework.audit.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
+
+handler404 = "casework.core.views.not_found"

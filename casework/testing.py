@@ -1,0 +1,113 @@
+"""factory_boy factories and small helpers shared by every app's tests."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import factory
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from casework.accounts.models import Agency, Program, Role, Team, User
+from casework.cases.models import Case, CaseStatus
+from casework.clients.models import Client
+from casework.notes.models import ContactType, NoteFormat, ProgressNote
+
+PASSWORD = "correct horse battery staple"
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    time_zone = "America/New_York"
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Sequence(lambda n: f"Worker {n}")
+    agency = factory.SubFactory(AgencyFactory)
+    role = Role.CASE_MANAGER
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+        if create:
+            obj.save()
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Program {n}")
+    contact_interval_days = 30
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    agency = factory.SubFactory(AgencyFactory)
+    legal_first_name = factory.Faker("first_name")
+    legal_last_name = factory.Faker("last_name")
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=90)
+    phone = factory.Faker("numerify", text="555-###-####")
+    created_by = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"))
+
+    @classmethod
+    def _create(cls, model_class: type[Client], *args: Any, **kwargs: Any) -> Client:
+        client = model_class(*args, **kwargs)
+        client.refresh_search_keys()
+        client.save()
+        return client
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    client = factory.SubFactory(ClientFactory)
+    program = factory.SubFactory(ProgramFactory, agency=factory.SelfAttribute("..client.agency"))
+    primary_worker = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..client.agency"))
+    team = factory.LazyAttribute(lambda case: case.primary_worker.team)
+    status = CaseStatus.ACTIVE
+    created_by = factory.LazyAttribute(lambda case: case.primary_worker)
+
+
+class NoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressNote
+
+    case = factory.SubFactory(CaseFactory)
+    client = factory.LazyAttribute(lambda note: note.case.client)
+    author = factory.LazyAttribute(lambda note: note.case.primary_worker)
+    format = NoteFormat.DAP
+    contact_type = ContactType.PHONE
+    contact_date = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=1))
+    duration_minutes = 30
+    sections = factory.LazyFunction(lambda: {"data": "Talked about housing.", "assessment": "Stable.", "plan": "Call Friday."})
+
+
+@contextmanager
+def count_queries() -> Iterator[CaptureQueriesContext]:
+    """Capture the SQL queries run inside the block (for query-count assertions)."""
+    with CaptureQueriesContext(connection) as context:
+        yield context
