@@ -28,12 +28,15 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 class AuditEvent(models.Model):
     """One thing somebody did with client data: who, what, which client, when, from where, why.
 
-    Each event carries the hash of the previous one (`prev_hash`) and its own (`hash`), so a
-    removed, inserted or edited row breaks the chain; `manage.py audit_verify` checks it.
+    Each event carries the hash of the previous one in its chain (`prev_hash`) and its own
+    (`hash`), so a removed, inserted or edited row breaks the chain; `manage.py audit_verify`
+    checks it. There are AUDIT_CHAINS parallel chains, one per actor (actor id modulo the
+    count), so that appending only waits for the same user's other requests, not everyone's.
     Database triggers (see the migration) refuse UPDATE and DELETE on this table.
     """
 
-    seq = models.BigIntegerField(unique=True, help_text="Position in the chain, from 1 without gaps.")
+    chain = models.PositiveSmallIntegerField(default=0, help_text="Which of the parallel chains (by actor).")
+    seq = models.BigIntegerField(help_text="Position in its chain, from 1 without gaps.")
     occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=True
@@ -56,11 +59,12 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-seq"]
-        indexes = [models.Index(fields=["client_id", "-seq"], name="audit_client_seq")]
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique")]
+        indexes = [models.Index(fields=["client_id", "-id"], name="audit_client_recent")]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} by {self.actor_label} at {self.occurred_at:%Y-%m-%d %H:%M:%S}"
+        return f"#{self.chain}.{self.seq} {self.action} by {self.actor_label} at {self.occurred_at:%Y-%m-%d %H:%M:%S}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -73,6 +77,7 @@ class AuditEvent(models.Model):
     def compute_hash(self) -> str:
         """SHA-256 over the previous hash and every recorded field, in a fixed order."""
         payload = [
+            self.chain,
             self.seq,
             self.occurred_at.isoformat(timespec="microseconds"),
             self.actor_id,
@@ -93,12 +98,15 @@ class AuditEvent(models.Model):
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class AuditChainHead(models.Model):
-    """The single row that holds the chain's last position; locking it orders concurrent writers."""
+AUDIT_CHAINS = 16
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+
+class AuditChainHead(models.Model):
+    """The row that holds one chain's last position; locking it orders that chain's writers."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, help_text="The chain number.")
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
 
     def __str__(self) -> str:
-        return f"audit chain at #{self.seq}"
+        return f"audit chain {self.id} at #{self.seq}"

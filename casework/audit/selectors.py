@@ -21,7 +21,7 @@ def audit_events_for_client(*, user: User, client_id: int) -> QuerySet[AuditEven
     """Every event about one client, newest first; 404 for users who may not read the log."""
     if not can_read_audit_log(user):
         raise NotFound()
-    return AuditEvent.objects.filter(client_id=client_id).select_related("actor").order_by("-seq")
+    return AuditEvent.objects.filter(client_id=client_id).select_related("actor").order_by("-id")
 
 
 def flagged_events(*, client_ids: QuerySet[Any] | None = None, limit: int = 50) -> QuerySet[AuditEvent]:
@@ -29,7 +29,7 @@ def flagged_events(*, client_ids: QuerySet[Any] | None = None, limit: int = 50) 
     events = AuditEvent.objects.filter(flagged=True, action="client.break_glass")
     if client_ids is not None:
         events = events.filter(client_id__in=client_ids)
-    return events.select_related("actor").order_by("-seq")[:limit]
+    return events.select_related("actor").order_by("-id")[:limit]
 
 
 def changes_since(*, obj: models.Model, actions: list[str], versions: int) -> list[dict[str, Any]]:
@@ -40,9 +40,7 @@ def changes_since(*, obj: models.Model, actions: list[str], versions: int) -> li
     if versions <= 0:
         return []
     events = list(
-        AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk), action__in=actions).order_by(
-            "-seq"
-        )[:versions]
+        AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk), action__in=actions).order_by("-id")[:versions]
     )
     out = []
     for event in reversed(events):

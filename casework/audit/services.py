@@ -11,7 +11,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from casework.audit.models import AuditChainHead, AuditEvent
+from casework.audit.models import AUDIT_CHAINS, AuditChainHead, AuditEvent
 from casework.core.request_context import current_request_info
 
 GENESIS_HASH = "0" * 64
@@ -75,9 +75,11 @@ def audit_record(
         object_id = object_id or obj.pk
     info = current_request_info()
     actor_obj = actor if actor is not None and getattr(actor, "pk", None) else None
+    chain = (actor_obj.pk % AUDIT_CHAINS) if actor_obj is not None else 0
     with transaction.atomic():
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=chain)
         event = AuditEvent(
+            chain=chain,
             seq=head.seq + 1,
             occurred_at=timezone.now(),
             actor=actor_obj,

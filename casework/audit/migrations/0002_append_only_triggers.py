@@ -42,8 +42,10 @@ def backward(apps, schema_editor):
         schema_editor.execute(statement)
 
 
-def create_chain_head(apps, schema_editor):
-    apps.get_model("audit", "AuditChainHead").objects.get_or_create(pk=1)
+def create_chain_heads(apps, schema_editor):
+    head = apps.get_model("audit", "AuditChainHead")
+    for chain in range(16):  # AUDIT_CHAINS
+        head.objects.get_or_create(pk=chain, defaults={"seq": 0, "hash": "0" * 64})
 
 
 class Migration(migrations.Migration):
@@ -51,5 +53,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(forward, backward),
-        migrations.RunPython(create_chain_head, migrations.RunPython.noop),
+        migrations.RunPython(create_chain_heads, migrations.RunPython.noop),
     ]
