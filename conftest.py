@@ -8,6 +8,7 @@ Plus `supervisor` (team A), `director` (program), `auditor` and `admin_user`.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -98,7 +99,7 @@ def client_record(agency: Any, supervisor: Any) -> Any:
     """A client registered by the supervisor (so the worker sees it only through the case)."""
     return ClientFactory(
         agency=agency, created_by=supervisor, legal_first_name="Robert", legal_last_name="Smith",
-        date_of_birth="1980-02-03", phone="555-201-3344",
+        date_of_birth=datetime.date(1980, 2, 3), phone="555-201-3344",
     )
 
 

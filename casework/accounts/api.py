@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 from datetime import timedelta
 from typing import Any
 
@@ -11,11 +12,12 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
-from ninja.security import HttpBearer
+from ninja import Field, Router, Schema, Status
+from ninja.security import HttpBearer, SessionAuth
 
 from casework.accounts.models import ApiToken, User, hash_token
 from casework.audit.services import audit_record
+from casework.core.api import request_user
 from casework.core.errors import DomainError, NotFound
 
 router = Router(tags=["auth"])
@@ -35,13 +37,36 @@ class BearerTokenAuth(HttpBearer):
         if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=5):
             ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
         request.user = record.user
+        # The middleware activated the agency's time zone only for session users; do it for
+        # tokens too, so "today" (contact dates, birth dates) means the same in both.
+        # RequestContextMiddleware deactivates it when the request ends.
+        zone_name = getattr(record.user.agency, "time_zone", "")
+        if zone_name:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(zone_name))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
         return record.user
 
 
+class SessionAuthIfSignedIn(SessionAuth):
+    """Browser sessions, with the CSRF check only when a session actually signs the request in.
+
+    Ninja's SessionAuth checks CSRF before looking at the session, so a request with a wrong
+    bearer token (and no session) got "403 CSRF check Failed" instead of 401.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
 class TokenRequest(Schema):
-    email: str
-    password: str
-    name: str = ""
+    email: str = Field(..., max_length=254)
+    password: str = Field(..., max_length=1000)
+    name: str = Field("", max_length=100)
 
 
 class TokenResponse(Schema):
@@ -60,21 +85,28 @@ class TokenRead(Schema):
     revoked_at: str | None
 
 
-class Unauthorized(DomainError):
+class Unauthorized(DomainError):  # noqa: N818 (named like the domain errors in core.errors)
     status_code = 401
 
 
-class Locked(DomainError):
+class Locked(DomainError):  # noqa: N818
     status_code = 429
 
 
 @router.post("/token", auth=None, response={201: TokenResponse}, summary="Issue a bearer token")
-def issue_token(request: HttpRequest, payload: TokenRequest) -> tuple[int, dict[str, Any]]:
+def issue_token(request: HttpRequest, payload: TokenRequest) -> Status[dict[str, Any]]:
     """Exchange e-mail and password for a bearer token (shown once, stored hashed)."""
-    credentials = {"username": payload.email.strip().lower()}
+    # Axes counts failures per (username, address): the same spelling must be checked and counted.
+    email = payload.email.strip().lower()
+    credentials = {"username": email}
     if AxesProxyHandler.is_locked(request, credentials):
         raise Locked("Too many failed sign-ins from this address for this account. Try again later.")
-    user = authenticate(request, username=payload.email, password=payload.password)
+    user = authenticate(request, username=email, password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        # This failure reached the limit. Answer in JSON here rather than letting the axes
+        # middleware swap in the sign-in page's HTML lockout response.
+        request.axes_locked_out = False  # type: ignore[attr-defined]
+        raise Locked("Too many failed sign-ins from this address for this account. Try again later.")
     if user is None:
         raise Unauthorized("E-mail or password is wrong.")
     raw = "cw_" + secrets.token_urlsafe(32)
@@ -88,7 +120,7 @@ def issue_token(request: HttpRequest, payload: TokenRequest) -> tuple[int, dict[
         )
         audit_record(actor=user, action="auth.token_issue", obj=token)
     assert token.expires_at is not None
-    return 201, {"id": token.pk, "token": raw, "expires_at": token.expires_at.isoformat()}
+    return Status(201, {"id": token.pk, "token": raw, "expires_at": token.expires_at.isoformat()})
 
 
 def _token_read(token: ApiToken) -> dict[str, Any]:
@@ -106,16 +138,18 @@ def _token_read(token: ApiToken) -> dict[str, Any]:
 
 @router.get("/tokens", response=list[TokenRead], summary="List my tokens")
 def list_tokens(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_token_read(t) for t in ApiToken.objects.filter(user=request.user).order_by("-created_at")]
+    user = request_user(request)
+    return [_token_read(t) for t in ApiToken.objects.filter(user=user).order_by("-created_at")]
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of my tokens")
-def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
-    token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
+def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
+    user = request_user(request)
+    token = ApiToken.objects.filter(pk=token_id, user=user).first()
     if token is None:
         raise NotFound()
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=request.user, action="auth.token_revoke", obj=token)
-    return 204, None
+        audit_record(actor=user, action="auth.token_revoke", obj=token)
+    return Status(204, None)

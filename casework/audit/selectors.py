@@ -18,8 +18,15 @@ def can_read_audit_log(user: User) -> bool:
 
 
 def audit_events_for_client(*, user: User, client_id: int) -> QuerySet[AuditEvent]:
-    """Every event about one client, newest first; 404 for users who may not read the log."""
+    """Every event about one client, newest first; 404 for users who may not read the log.
+
+    An auditor reads the log of their own agency's clients only (superusers read all).
+    """
+    from casework.clients.models import Client
+
     if not can_read_audit_log(user):
+        raise NotFound()
+    if not user.is_superuser and not Client.objects.filter(pk=client_id, agency_id=user.agency_id).exists():
         raise NotFound()
     return AuditEvent.objects.filter(client_id=client_id).select_related("actor").order_by("-id")
 
@@ -52,3 +59,63 @@ def changes_since(*, obj: models.Model, actions: list[str], versions: int) -> li
                 {"field": field, "old": old, "new": new, "by": event.actor_label, "at": event.occurred_at.isoformat()}
             )
     return out
+
+
+def clients_for_audit_lookup(*, user: User, query: str, limit: int = 25) -> list[Any]:
+    """Clients of the auditor's agency by record number or name, for picking whose trail to read.
+
+    Only identifying fields are loaded: the auditor never sees clinical content here.
+    """
+    from casework.clients.models import Client
+    from casework.core import text
+
+    if not can_read_audit_log(user):
+        raise NotFound()
+    clients = Client.objects.all() if user.is_superuser else Client.objects.filter(agency_id=user.agency_id)
+    clients = clients.only("id", "agency_id", "legal_first_name", "legal_middle_name", "legal_last_name",
+                           "preferred_name", "date_of_birth")
+    cleaned = (query or "").strip()[:200].lstrip("#")
+    if not cleaned:
+        return []
+    if cleaned.isdigit():
+        return list(clients.filter(pk=int(cleaned))) if len(cleaned) < 19 else []
+    words = [text.name_key(word) for word in cleaned.replace(",", " ").split()]
+    words = [word for word in words if word][:5]
+    if not words:
+        return []
+    for word in words:
+        sound = text.phonetic(word)
+        match = (
+            models.Q(last_name_key__startswith=word)
+            | models.Q(first_name_key__startswith=word)
+            | models.Q(preferred_name_key__startswith=word)
+        )
+        if sound:
+            match |= models.Q(last_name_phonetic=sound) | models.Q(first_name_phonetic=sound)
+        clients = clients.filter(match)
+    return list(clients.order_by("legal_last_name", "legal_first_name", "pk")[:limit])
+
+
+def filter_audit_events(
+    events: QuerySet[AuditEvent],
+    *,
+    action: str = "",
+    actor: str = "",
+    since: Any = None,
+    until: Any = None,
+) -> QuerySet[AuditEvent]:
+    """Narrow a list of events by action, actor (e-mail or part of it) and a time range [since, until)."""
+    if action:
+        events = events.filter(action=action)
+    if actor:
+        events = events.filter(actor_label__icontains=actor.strip())
+    if since is not None:
+        events = events.filter(occurred_at__gte=since)
+    if until is not None:
+        events = events.filter(occurred_at__lt=until)
+    return events
+
+
+def last_audit_event() -> AuditEvent | None:
+    """The event written last (its id is the log's running number), without counting the table."""
+    return AuditEvent.objects.order_by("-id").only("id", "chain", "seq", "occurred_at").first()

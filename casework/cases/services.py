@@ -30,6 +30,16 @@ from casework.core.validation import clean_or_raise, require_text
 
 TEAM_MEMBER_FIELDS = ["user", "role", "name", "organization", "phone", "email"]
 CASE_EDIT_FIELDS = ["acuity", "reason_for_referral"]
+REFERRAL_REASON_MAX_LENGTH = 4000
+
+
+def _check_referral_reason(value: Any) -> None:
+    # A TextField's max_length is not checked by full_clean(), only by forms.
+    if isinstance(value, str) and len(value.strip()) > REFERRAL_REASON_MAX_LENGTH:
+        raise ValidationFailed(
+            _("Keep the reason for referral under %(n)s characters.") % {"n": REFERRAL_REASON_MAX_LENGTH},
+            field="reason_for_referral",
+        )
 
 
 def _check_worker(worker: User, program: Program) -> None:
@@ -63,6 +73,7 @@ def case_open(
     if status not in (CaseStatus.REFERRED, CaseStatus.INTAKE):
         raise ValidationFailed(_("A new case starts as referred or at intake."), field="status")
     _check_worker(primary_worker, program)
+    _check_referral_reason(reason_for_referral)
     if Case.objects.filter(client=client, program=program, status__in=OPEN_STATUSES).exists():
         raise ValidationFailed(
             _("This client already has an open case in %(program)s.") % {"program": program}, field="program"
@@ -103,6 +114,7 @@ def case_update(*, actor: User, case: Case, expected_version: int, data: Mapping
             changes=changes_since(obj=locked, actions=["case.update", "case.transition", "case.reassign"],
                                   versions=locked.version - expected_version),
         )
+    _check_referral_reason(data.get("reason_for_referral"))
     before = snapshot(locked, CASE_EDIT_FIELDS)
     for key in CASE_EDIT_FIELDS:
         if key in data:
@@ -202,8 +214,9 @@ def case_team_member_add(*, actor: User, case: Case, data: Mapping[str, Any]) ->
             setattr(member, key, value.strip() if isinstance(value, str) else value)
     if member.user_id is not None:
         staff = member.user
-        if staff is None or staff.agency_id != case.program.agency_id or not staff.is_active:
-            raise ValidationFailed(_("Choose an active member of staff of this agency."), field="user")
+        # Auditors and administrators see no clinical content, so they cannot join a case team.
+        if staff is None or staff.agency_id != case.program.agency_id or not is_clinical(staff):
+            raise ValidationFailed(_("Choose an active member of the clinical staff of this agency."), field="user")
         if CaseTeamMember.objects.filter(case=case, user=staff, removed_at__isnull=True).exists():
             raise ValidationFailed(_("%(name)s is already on the case team.") % {"name": staff}, field="user")
     elif not member.name:

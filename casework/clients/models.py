@@ -34,7 +34,11 @@ def validate_birth_date(value: datetime.date) -> None:
     today = timezone.localdate()
     if value > today:
         raise ValidationError(_("Date of birth cannot be in the future."))
-    if value < today.replace(year=today.year - 125):
+    try:
+        oldest = today.replace(year=today.year - 125)
+    except ValueError:  # the 29th of February has no twin 125 years back
+        oldest = today.replace(year=today.year - 125, day=28)
+    if value < oldest:
         raise ValidationError(_("Date of birth is more than 125 years ago; check the year."))
 
 
@@ -123,7 +127,7 @@ class Client(models.Model):
         self.last_name_key = text.name_key(self.legal_last_name)[:100]
         self.first_name_phonetic = text.phonetic(self.legal_first_name)
         self.last_name_phonetic = text.phonetic(self.legal_last_name)
-        self.phone_digits = text.digits(self.phone)[-15:]
+        self.phone_digits = text.phone_digits(self.phone)[-15:]
 
 
 class IdentifierType(models.TextChoices):

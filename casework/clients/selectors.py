@@ -97,6 +97,8 @@ _DATE_PATTERNS = [
     (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"), ("d", "m", "y")),
 ]
 MAX_QUERY_LENGTH = 200
+# Words typed before an identifier ("MRN 12345") that are labels, not names.
+IDENTIFIER_LABELS = {"mrn", "medicaid", "medicare", "hmis", "id", "ssn", "mpi"}
 CANDIDATE_LIMIT = 400
 
 
@@ -128,6 +130,14 @@ def _parse_date(token: str) -> datetime.date | None:
     return None
 
 
+_LAST4 = re.compile(r"(?:\*{3}-?\*{2}-?|x{3}-?x{2}-?)?\d{4}", flags=re.IGNORECASE)
+
+
+def _looks_like_identifier(token: str) -> bool:
+    """A token with digits that is neither a date nor the last four of an SSN."""
+    return any(ch.isdigit() for ch in token) and not _parse_date(token) and not _LAST4.fullmatch(token)
+
+
 def parse_query(query: str) -> ParsedQuery:
     """Split a search string into names, dates of birth, phone, SSN last four and identifiers."""
     parsed = ParsedQuery()
@@ -137,15 +147,19 @@ def parse_query(query: str) -> ParsedQuery:
     if phone_match and not _parse_date(phone_match.group(0).strip()):
         parsed.phone = text.digits(phone_match.group(0))[-10:]
         raw = raw.replace(phone_match.group(0), " ")
-    for token in raw.replace(",", " ").split():
+    tokens = raw.replace(",", " ").split()
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if token.isalpha() and _looks_like_identifier(following):
+            # "MRN 12345" may be stored as "mrn-12345": try the two words as one identifier too.
+            parsed.identifiers.append(text.identifier_key(token + following))
+            if text.name_key(token) in IDENTIFIER_LABELS:
+                continue
         date = _parse_date(token)
         if date:
             parsed.dates.append(date)
             continue
-        if re.fullmatch(r"\d{4}", token):
-            parsed.last4 = token
-            continue
-        if re.fullmatch(r"(?:\*{3}-?\*{2}-?|x{3}-?x{2}-?)?\d{4}", token, flags=re.IGNORECASE):
+        if _LAST4.fullmatch(token):
             parsed.last4 = token[-4:]
             continue
         if any(ch.isdigit() for ch in token):
@@ -271,13 +285,13 @@ def _score(client: Client, parsed: ParsedQuery) -> tuple[float, list[str]]:
         if matched:
             reasons.append("same last 4 of SSN")
     if parsed.identifiers:
+        # The typed identifiers are alternative readings of what was typed: one piece of evidence.
         keys = {identifier.value_key for identifier in client.identifiers.all()}
-        for identifier in parsed.identifiers:
-            if identifier in keys:
-                parts.append(1.0)
-                reasons.append("same identifier")
-            elif not parsed.phone or identifier[-10:] != parsed.phone:
-                parts.append(0.0)
+        if keys.intersection(parsed.identifiers):
+            parts.append(1.0)
+            reasons.append("same identifier")
+        elif any(not parsed.phone or key[-10:] != parsed.phone for key in parsed.identifiers):
+            parts.append(0.0)
     if not parts:
         return 0.0, reasons
     return sum(parts) / len(parts), reasons

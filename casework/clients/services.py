@@ -64,6 +64,12 @@ def _apply_ssn(client: Client, ssn: str | None) -> None:
     client.ssn_last4 = value[-4:]
 
 
+def _check_phone(value: Any) -> None:
+    """The model's pattern allows the letters of "ext": a phone number also needs its digits."""
+    if isinstance(value, str) and value.strip() and len(text.phone_digits(value)) < 7:
+        raise ValidationFailed(_("Enter a phone number with at least 7 digits."), field="phone")
+
+
 def _clean_data(data: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(data) - set(CLIENT_FIELDS)
     if unknown:
@@ -71,6 +77,7 @@ def _clean_data(data: Mapping[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     for key, value in data.items():
         cleaned[key] = value.strip() if isinstance(value, str) else value
+    _check_phone(cleaned.get("phone"))
     return cleaned
 
 
@@ -108,8 +115,10 @@ def client_create(
         with transaction.atomic():
             client.save()
     except IntegrityError as exc:
-        if submission_key and Client.objects.filter(submission_key=submission_key).exists():
-            return Client.objects.get(submission_key=submission_key)
+        # Only the actor's own earlier submission is returned, never someone else's client.
+        earlier = Client.objects.filter(submission_key=submission_key, created_by=actor).first() if submission_key else None
+        if earlier is not None:
+            return earlier
         raise ValidationFailed(_("The client could not be saved; please try again.")) from exc
     changes = diff({}, snapshot(client, CLIENT_FIELDS))
     changes.update(_audit_ssn_change("", client.ssn_last4))
@@ -214,6 +223,7 @@ def support_contact_add(*, actor: User, client: Client, data: Mapping[str, Any])
         if key in data:
             value = data[key]
             setattr(contact, key, value.strip() if isinstance(value, str) else value)
+    _check_phone(contact.phone)
     clean_or_raise(contact, exclude=["client"])
     contact.save()
     audit_record(
@@ -237,6 +247,7 @@ def support_contact_update(*, actor: User, contact: SupportContact, data: Mappin
         if key in data:
             value = data[key]
             setattr(locked, key, value.strip() if isinstance(value, str) else value)
+    _check_phone(locked.phone)
     clean_or_raise(locked, exclude=["client"])
     changes = diff(before, snapshot(locked, SUPPORT_CONTACT_FIELDS))
     if changes:

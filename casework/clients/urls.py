@@ -9,4 +9,10 @@ urlpatterns = [
     path("emergency-access/", views.break_glass, name="break_glass"),
     path("<int:client_id>/", views.detail, name="detail"),
     path("<int:client_id>/edit/", views.edit, name="edit"),
+    path("<int:client_id>/ssn/", views.reveal_ssn, name="reveal_ssn"),
+    path("<int:client_id>/identifiers/", views.identifier_add, name="identifier_add"),
+    path("<int:client_id>/identifiers/<int:identifier_id>/remove/", views.identifier_remove, name="identifier_remove"),
+    path("<int:client_id>/contacts/", views.contact_add, name="contact_add"),
+    path("<int:client_id>/contacts/<int:contact_id>/", views.contact_edit, name="contact_edit"),
+    path("<int:client_id>/access/", views.grant_access, name="grant_access"),
 ]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import SessionAuth
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from casework.accounts.api import BearerTokenAuth
+from casework.accounts.api import BearerTokenAuth, SessionAuthIfSignedIn
 from casework.accounts.api import router as auth_router
 from casework.audit.api import router as audit_router
 from casework.cases.api import router as cases_router
@@ -19,7 +19,7 @@ api = NinjaAPI(
     title="Casework API",
     version="1",
     description="Clients, cases, progress notes and the audit trail. Bearer tokens from POST /api/v1/auth/token.",
-    auth=[BearerTokenAuth(), SessionAuth()],
+    auth=[BearerTokenAuth(), SessionAuthIfSignedIn()],
     docs_url="/docs",
     urls_namespace="api",
 )
@@ -45,9 +45,23 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     return api.create_response(request, {"detail": "The request is not valid.", "errors": errors}, status=422)
 
 
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Ninja raises these for an unreadable body (400) and a failed CSRF check (403).
+    return api.create_response(request, {"detail": str(exc), "errors": {}}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def request_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Otherwise Django answers with its HTML "Bad Request" page.
+    return api.create_response(request, {"detail": "The request body is too large.", "errors": {}}, status=413)
+
+
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"detail": "Sign in or send a valid bearer token."}, status=401)
+    response = api.create_response(request, {"detail": "Sign in or send a valid bearer token."}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="casework"'
+    return response
 
 
 api.add_router("/auth", auth_router)

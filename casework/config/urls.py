@@ -11,7 +11,7 @@ urlpatterns = [
     path("accounts/", include("casework.accounts.urls")),
     path("clients/", include("casework.clients.urls")),
     path("cases/", include("casework.cases.urls")),
-    path("notes/", include("casework.notes.urls")),
+    path("", include("casework.notes.urls")),  # /notes/<id>/ and /cases/<id>/notes/new/
     path("audit/", include("casework.audit.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

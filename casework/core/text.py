@@ -11,6 +11,10 @@ from nicknames import NickNamer
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _NON_DIGIT = re.compile(r"\D+")
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_LATIN_EXTRA = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "ŀ": "l", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"}
+)
 
 
 def fold(text: str) -> str:
@@ -25,7 +29,7 @@ def fold(text: str) -> str:
         if unicodedata.combining(char):
             continue
         kept.append(char.lower())
-    ascii_folded = "".join(kept)
+    ascii_folded = "".join(kept).translate(_LATIN_EXTRA)
     out = []
     for char in ascii_folded:
         if char.isalnum():
@@ -76,6 +80,14 @@ def given_name_variants(text: str) -> set[str]:
 def digits(text: str) -> str:
     """Only the digits of a phone number or identifier."""
     return _NON_DIGIT.sub("", text or "")
+
+
+_PHONE_EXTENSION = re.compile(r"\s*(?:ext\.?|x|#)\s*\d+\s*$", flags=re.IGNORECASE)
+
+
+def phone_digits(text: str) -> str:
+    """The digits of a phone number without its extension ("555-1212 ext 34" -> "5551212")."""
+    return digits(_PHONE_EXTENSION.sub("", text or ""))
 
 
 def identifier_key(text: str) -> str:

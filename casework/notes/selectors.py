@@ -53,6 +53,16 @@ def notes_for_case(*, case: Case) -> QuerySet[ProgressNote]:
     )
 
 
+def notes_for_client(*, client: Client) -> QuerySet[ProgressNote]:
+    """A client's notes across their cases (the caller has authorised the client), newest first."""
+    return (
+        ProgressNote.objects.filter(client=client)
+        .select_related("author", "signed_by", "voided_by")
+        .prefetch_related(Prefetch("addenda", queryset=NoteAddendum.objects.select_related("author")))
+        .order_by("-contact_date", "-created_at")
+    )
+
+
 @dataclass
 class TimelineEntry:
     """One item on a client's timeline: a note or a case event."""

@@ -33,4 +33,7 @@ class Command(BaseCommand):
             return
         for problem in result.problems[:100]:
             self.stderr.write(problem)
-        raise CommandError(f"Audit chain broken: {len(result.problems)} problem(s) in {result.checked} events.")
+        raise CommandError(
+            f"Audit chain broken: {len(result.problems)} problem(s) in {result.checked} events; "
+            f"first: {result.problems[0]}"
+        )

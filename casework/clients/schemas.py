@@ -1,0 +1,172 @@
+"""API schemas for clients: what the API reads in (Create, Update) and writes out (Read, Summary)."""
+
+from __future__ import annotations
+
+import datetime
+
+from ninja import Field, Schema
+
+from casework.clients.models import Client, IdentifierType, Relationship, Sex, SupportContact
+from casework.core.api import InputSchema, IsoDate
+
+# --- Out --------------------------------------------------------------------------------------
+
+
+class IdentifierOut(Schema):
+    id: int
+    kind: str
+    value: str
+    issuer: str
+
+
+class SupportContactOut(Schema):
+    id: int
+    name: str
+    relationship: str
+    phone: str
+    email: str
+    notes: str
+    is_emergency_contact: bool
+
+
+class ClientSummary(Schema):
+    """A client in a list: enough to recognise them, no identifiers."""
+
+    id: int
+    display_name: str
+    legal_first_name: str
+    legal_last_name: str
+    preferred_name: str
+    date_of_birth: datetime.date | None
+    phone: str
+    version: int
+
+
+class ClientRead(Schema):
+    """One client's record. The SSN is only ever shown masked (***-**-1234)."""
+
+    id: int
+    display_name: str
+    legal_first_name: str
+    legal_middle_name: str
+    legal_last_name: str
+    preferred_name: str
+    date_of_birth: datetime.date | None
+    age: int | None
+    sex: str
+    gender_identity: str
+    pronouns: str
+    primary_language: str
+    interpreter_needed: bool
+    phone: str
+    email: str
+    address_line1: str
+    address_line2: str
+    city: str
+    state: str
+    postal_code: str
+    ssn_masked: str
+    identifiers: list[IdentifierOut]
+    support_contacts: list[SupportContactOut]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    version: int
+
+    @staticmethod
+    def resolve_support_contacts(obj: Client) -> list[SupportContact]:
+        # Removed contacts are kept in the record, inactive; the API shows the current network.
+        return [contact for contact in obj.support_contacts.all() if contact.is_active]
+
+
+class ClientPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ClientSummary]
+
+
+class SearchHitOut(Schema):
+    """A search result: who, how sure, and why it matched."""
+
+    client_id: int
+    display_name: str
+    date_of_birth: datetime.date | None
+    score: float
+    reasons: list[str]
+
+
+class SearchResults(Schema):
+    count: int
+    items: list[SearchHitOut]
+
+
+# --- In ---------------------------------------------------------------------------------------
+
+
+class IdentifierIn(InputSchema):
+    kind: IdentifierType
+    value: str = Field(..., max_length=40)
+    issuer: str = Field("", max_length=100)
+
+
+class SupportContactIn(InputSchema):
+    name: str = Field(..., max_length=200)
+    relationship: Relationship
+    phone: str = Field("", max_length=30)
+    email: str = Field("", max_length=254)
+    notes: str = Field("", max_length=500)
+    is_emergency_contact: bool = False
+
+
+class ClientFields(InputSchema):
+    """The editable demographics (the model validates them again on save)."""
+
+    legal_middle_name: str = Field("", max_length=100)
+    preferred_name: str = Field("", max_length=100)
+    date_of_birth: IsoDate | None = None
+    sex: Sex = Sex.NOT_COLLECTED
+    gender_identity: str = Field("", max_length=100)
+    pronouns: str = Field("", max_length=50)
+    primary_language: str = Field("English", max_length=60)
+    interpreter_needed: bool = False
+    phone: str = Field("", max_length=30)
+    email: str = Field("", max_length=254)
+    address_line1: str = Field("", max_length=200)
+    address_line2: str = Field("", max_length=200)
+    city: str = Field("", max_length=100)
+    state: str = Field("", max_length=50)
+    postal_code: str = Field("", max_length=10)
+
+
+class ClientCreate(ClientFields):
+    """A new client, with the full SSN (stored encrypted), identifiers and support network."""
+
+    legal_first_name: str = Field(..., max_length=100)
+    legal_last_name: str = Field(..., max_length=100)
+    ssn: str | None = Field(None, max_length=20, description="Full SSN, e.g. 123-45-6789; stored encrypted.")
+    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=20)
+    support_contacts: list[SupportContactIn] = Field(default_factory=list, max_length=50)
+
+
+class ClientUpdate(InputSchema):
+    """A partial edit: only the fields sent change. `ssn: null` or "" removes the SSN."""
+
+    legal_first_name: str | None = Field(None, max_length=100)
+    legal_middle_name: str | None = Field(None, max_length=100)
+    legal_last_name: str | None = Field(None, max_length=100)
+    preferred_name: str | None = Field(None, max_length=100)
+    date_of_birth: IsoDate | None = None
+    sex: Sex | None = None
+    gender_identity: str | None = Field(None, max_length=100)
+    pronouns: str | None = Field(None, max_length=50)
+    primary_language: str | None = Field(None, max_length=60)
+    interpreter_needed: bool | None = None
+    phone: str | None = Field(None, max_length=30)
+    email: str | None = Field(None, max_length=254)
+    address_line1: str | None = Field(None, max_length=200)
+    address_line2: str | None = Field(None, max_length=200)
+    city: str | None = Field(None, max_length=100)
+    state: str | None = Field(None, max_length=50)
+    postal_code: str | None = Field(None, max_length=10)
+    ssn: str | None = Field(None, max_length=20)
+    version: int | None = Field(None, ge=1, description="The version edited (or send its ETag in If-Match).")

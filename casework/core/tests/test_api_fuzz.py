@@ -1,0 +1,113 @@
+"""Bad input never makes the API fail: arbitrary JSON gets a 2xx or a 4xx with a JSON error body.
+
+Hypothesis throws values of every JSON type (NUL characters, huge numbers, impossible dates,
+nested junk) at each writing endpoint and at the list filters, on SQLite and PostgreSQL.
+"""
+
+import datetime
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from casework.audit.verify import verify_chain
+
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=30),
+    st.sampled_from(["", " ", "\x00", "2024-02-30", "1980-02-03", "9999-12-31", "0001-01-01", "123-45-6789", "x" * 5000]),
+    st.dates(min_value=datetime.date(1, 1, 1)).map(str),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def payloads(fields):
+    """Objects whose keys are mostly the endpoint's own fields, with values of any type."""
+    keys = st.one_of(st.sampled_from(fields), st.text(max_size=10))
+    return st.dictionaries(keys, values, max_size=len(fields) + 1)
+
+
+headers = st.fixed_dictionaries(
+    {},
+    optional={
+        "If-Match": st.one_of(st.text(alphabet=string.printable, max_size=12), st.just('"1"'), st.just("*")),
+        "Idempotency-Key": st.text(max_size=30),
+    },
+)
+
+CLIENT_FIELDS = ["legal_first_name", "legal_last_name", "date_of_birth", "sex", "phone", "email", "postal_code",
+                 "ssn", "identifiers", "support_contacts", "version"]
+CASE_FIELDS = ["client_id", "program_id", "primary_worker_id", "status", "acuity", "reason_for_referral", "version"]
+TRANSITION_FIELDS = ["to_status", "reason", "closure_reason", "version"]
+TEAM_FIELDS = ["user_id", "role", "name", "organization", "phone", "email"]
+NOTE_FIELDS = ["case_id", "format", "contact_type", "contact_date", "duration_minutes", "sections", "sign", "version"]
+
+
+def _check(response):
+    assert response.status_code < 500, response.content
+    if response.status_code >= 400:
+        body = response.json()
+        assert isinstance(body["detail"], str) and body["detail"]
+
+
+def _send(http, method, url, payload, extra_headers):
+    safe_headers = {k: v for k, v in extra_headers.items() if "\n" not in v and "\r" not in v}
+    sender = getattr(http, method)
+    return sender(url, payload, content_type="application/json", headers=safe_headers)
+
+
+@FUZZ
+@given(payload=payloads(CLIENT_FIELDS), extra=headers)
+def test_client_writes_never_fail(as_worker, client_record, case, payload, extra):
+    _check(_send(as_worker, "post", "/api/v1/clients", payload, extra))
+    _check(_send(as_worker, "patch", f"/api/v1/clients/{client_record.pk}", payload, extra))
+
+
+@FUZZ
+@given(payload=payloads(CASE_FIELDS), transition=payloads(TRANSITION_FIELDS), team=payloads(TEAM_FIELDS),
+       extra=headers)
+def test_case_writes_never_fail(as_worker, case, payload, transition, team, extra):
+    _check(_send(as_worker, "post", "/api/v1/cases", payload, extra))
+    _check(_send(as_worker, "patch", f"/api/v1/cases/{case.pk}", payload, extra))
+    _check(_send(as_worker, "post", f"/api/v1/cases/{case.pk}/transition", transition, extra))
+    _check(_send(as_worker, "post", f"/api/v1/cases/{case.pk}/team", team, extra))
+
+
+@FUZZ
+@given(payload=payloads(NOTE_FIELDS), other=payloads(["text", "reason"]), extra=headers)
+def test_note_writes_never_fail(as_worker, note, payload, other, extra):
+    _check(_send(as_worker, "post", "/api/v1/notes", payload, extra))
+    _check(_send(as_worker, "patch", f"/api/v1/notes/{note.pk}", payload, extra))
+    _check(_send(as_worker, "post", f"/api/v1/notes/{note.pk}/addenda", other, extra))
+    _check(_send(as_worker, "post", f"/api/v1/notes/{note.pk}/void", other, extra))
+
+
+query_values = st.one_of(st.text(max_size=40), st.integers(min_value=-(2**70), max_value=2**70).map(str))
+
+
+@FUZZ
+@given(params=st.dictionaries(st.sampled_from(["q", "limit", "offset", "client_id", "case_id", "status", "mine"]),
+                              query_values, max_size=4))
+def test_list_filters_never_fail(as_worker, as_auditor, note, params):
+    for url in ["/api/v1/clients", "/api/v1/clients/search", "/api/v1/cases", "/api/v1/notes"]:
+        _check(as_worker.get(url, params))
+    _check(as_auditor.get("/api/v1/audit", params))
+
+
+def test_the_audit_chain_still_verifies_after_fuzzing(as_worker, client_record, case):
+    _check(_send(as_worker, "patch", f"/api/v1/clients/{client_record.pk}", {"ssn": "\x00", "version": 1}, {}))
+    _check(_send(as_worker, "post", "/api/v1/notes", {"case_id": 2**70}, {}))
+    assert verify_chain().ok

@@ -1,0 +1,1 @@
+"""End-to-end browser tests: the real app in a subprocess, driven by Chromium through Playwright."""

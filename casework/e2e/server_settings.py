@@ -1,0 +1,13 @@
+"""Settings for the app server the browser tests drive: the real settings with DEBUG off.
+
+DEBUG must be off in the server so that Django renders the app's own 404 page ("Not found")
+instead of its technical debug page, which is what a user would see. The environment still
+sets CASEWORK_DEBUG=1 so the development defaults (secret key, cookies over plain http, demo
+logins) stay as in `make run`; only the DEBUG flag itself is switched off afterwards. Static
+files are served by WhiteNoise through the finders (WHITENOISE_USE_FINDERS), so htmx and the
+stylesheet load exactly as in development.
+"""
+
+from casework.config.settings import *  # noqa: F403
+
+DEBUG = False
