@@ -19,7 +19,7 @@ from casework.notes.models import ContactType, NoteFormat, ProgressNote
 PASSWORD = "correct horse battery staple"
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
 
@@ -27,7 +27,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     time_zone = "America/New_York"
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
 
@@ -35,7 +35,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -52,7 +52,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class ProgramFactory(factory.django.DjangoModelFactory):
+class ProgramFactory(factory.django.DjangoModelFactory[Program]):
     class Meta:
         model = Program
 
@@ -61,7 +61,7 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     contact_interval_days = 30
 
 
-class ClientFactory(factory.django.DjangoModelFactory):
+class ClientFactory(factory.django.DjangoModelFactory[Client]):
     class Meta:
         model = Client
 
@@ -80,7 +80,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
         return client
 
 
-class CaseFactory(factory.django.DjangoModelFactory):
+class CaseFactory(factory.django.DjangoModelFactory[Case]):
     class Meta:
         model = Case
 
@@ -92,7 +92,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     created_by = factory.LazyAttribute(lambda case: case.primary_worker)
 
 
-class NoteFactory(factory.django.DjangoModelFactory):
+class NoteFactory(factory.django.DjangoModelFactory[ProgressNote]):
     class Meta:
         model = ProgressNote
 

@@ -10,7 +10,7 @@ from ninja import Query, Router
 from casework.audit.schemas import AuditPage
 from casework.audit.selectors import audit_events_for_client
 from casework.audit.services import audit_record
-from casework.core.api import READ_ERRORS, PageParams, paginate, request_user
+from casework.core.api import MAX_ID, READ_ERRORS, PageParams, paginate, request_user
 
 router = Router(tags=["audit"])
 
@@ -19,7 +19,7 @@ router = Router(tags=["audit"])
 def client_audit_trail(
     request: HttpRequest,
     page: Query[PageParams],
-    client_id: int = Query(..., ge=1),
+    client_id: int = Query(..., ge=1, le=MAX_ID),
 ) -> dict[str, Any]:
     """Events about one client, newest first. Auditors only (anyone else gets 404); the read is audited too."""
     user = request_user(request)

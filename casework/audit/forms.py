@@ -14,7 +14,9 @@ class ClientLookupForm(forms.Form):
     """A record number or a name."""
 
     q = forms.CharField(
-        label=_("Record number or name"), max_length=200, required=False,
+        label=_("Record number or name"),
+        max_length=200,
+        required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
 

@@ -17,16 +17,24 @@ def can_read_audit_log(user: User) -> bool:
     return bool(user.is_active and (user.role == Role.AUDITOR or user.is_superuser))
 
 
+def _agency_clients(user: User) -> QuerySet[Any]:
+    """Clients of the user's agency (none for a user without an agency)."""
+    from casework.clients.models import Client
+
+    if user.agency_id is None:
+        return Client.objects.none()
+    return Client.objects.filter(agency_id=user.agency_id)
+
+
 def audit_events_for_client(*, user: User, client_id: int) -> QuerySet[AuditEvent]:
     """Every event about one client, newest first; 404 for users who may not read the log.
 
     An auditor reads the log of their own agency's clients only (superusers read all).
     """
-    from casework.clients.models import Client
 
     if not can_read_audit_log(user):
         raise NotFound()
-    if not user.is_superuser and not Client.objects.filter(pk=client_id, agency_id=user.agency_id).exists():
+    if not user.is_superuser and not _agency_clients(user).filter(pk=client_id).exists():
         raise NotFound()
     return AuditEvent.objects.filter(client_id=client_id).select_related("actor").order_by("-id")
 
@@ -47,7 +55,9 @@ def changes_since(*, obj: models.Model, actions: list[str], versions: int) -> li
     if versions <= 0:
         return []
     events = list(
-        AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk), action__in=actions).order_by("-id")[:versions]
+        AuditEvent.objects.filter(
+            object_type=obj._meta.label_lower, object_id=str(obj.pk), action__in=actions
+        ).order_by("-id")[:versions]
     )
     out = []
     for event in reversed(events):
@@ -71,9 +81,10 @@ def clients_for_audit_lookup(*, user: User, query: str, limit: int = 25) -> list
 
     if not can_read_audit_log(user):
         raise NotFound()
-    clients = Client.objects.all() if user.is_superuser else Client.objects.filter(agency_id=user.agency_id)
-    clients = clients.only("id", "agency_id", "legal_first_name", "legal_middle_name", "legal_last_name",
-                           "preferred_name", "date_of_birth")
+    clients = Client.objects.all() if user.is_superuser else _agency_clients(user)
+    clients = clients.only(
+        "id", "agency_id", "legal_first_name", "legal_middle_name", "legal_last_name", "preferred_name", "date_of_birth"
+    )
     cleaned = (query or "").strip()[:200].lstrip("#")
     if not cleaned:
         return []

@@ -25,6 +25,7 @@ from casework.cases.schemas import (
 from casework.clients.selectors import client_get_for_user
 from casework.core.api import (
     EDIT_ERRORS,
+    MAX_ID,
     READ_ERRORS,
     WRITE_ERRORS,
     PageParams,
@@ -79,7 +80,7 @@ def _replay(user: User, key: str | None, response: HttpResponse) -> Case | None:
 def list_cases(
     request: HttpRequest,
     page: Query[PageParams],
-    client_id: int | None = Query(None, ge=1),
+    client_id: int | None = Query(None, ge=1, le=MAX_ID),
     status: str = Query("all", description="open, all, or one status"),
     mine: bool = Query(False, description="Only cases where I am the primary worker"),
 ) -> dict[str, Any]:

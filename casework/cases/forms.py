@@ -37,8 +37,10 @@ class CaseloadFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Name"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"})
     )
-    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, widget=forms.HiddenInput)
-    dir = forms.ChoiceField(required=False, choices=[("asc", "asc"), ("desc", "desc")], widget=forms.HiddenInput)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+    dir = forms.ChoiceField(
+        label=_("Order"), required=False, choices=[("asc", _("Ascending")), ("desc", _("Descending"))]
+    )
 
     def __init__(self, *args: Any, programs: list[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from ninja import Field, Schema
 
 from casework.cases import services
 from casework.cases.models import Acuity, Case, CaseStatus, ClosureReason, TeamRole
-from casework.core.api import InputSchema
+from casework.core.api import InputSchema, RecordId
 
 # --- Out --------------------------------------------------------------------------------------
 
@@ -83,9 +83,9 @@ class TeamMemberOut(Schema):
 class CaseCreate(InputSchema):
     """Open a case. The primary worker defaults to the caller."""
 
-    client_id: int = Field(..., ge=1)
-    program_id: int = Field(..., ge=1)
-    primary_worker_id: int | None = Field(None, ge=1)
+    client_id: RecordId
+    program_id: RecordId
+    primary_worker_id: RecordId | None = None
     status: CaseStatus = CaseStatus.INTAKE
     acuity: Acuity = Acuity.MODERATE
     reason_for_referral: str = Field("", max_length=4000)
@@ -109,7 +109,7 @@ class CaseTransition(InputSchema):
 class TeamMemberIn(InputSchema):
     """A member of staff (`user_id`) or an outside professional (`name`, contact details)."""
 
-    user_id: int | None = Field(None, ge=1)
+    user_id: RecordId | None = None
     role: TeamRole
     name: str = Field("", max_length=200)
     organization: str = Field("", max_length=200)

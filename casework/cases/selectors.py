@@ -95,7 +95,8 @@ class CaseloadRow:
 
 
 SORTS = {
-    "name": lambda row: (row.case.client.legal_last_name.lower(), row.case.client.legal_first_name.lower()),
+    # The folded search keys, so "Ñúñez" sorts with the Ns, not after Z.
+    "name": lambda row: (row.case.client.last_name_key, row.case.client.first_name_key, row.case.client.pk),
     "status": lambda row: (OPEN_STATUSES.index(row.case.status) if row.case.status in OPEN_STATUSES else 99,),
     "program": lambda row: (row.case.program.name,),
     "last_contact": lambda row: (row.last_contact_date or datetime.date.min,),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -86,10 +88,14 @@ def add_domain_error(form: forms.Form, exc: DomainError, *, field_map: dict[str,
     return exc.status_code
 
 
-def describe_changes(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What others changed since a stale form was opened, ready to show."""
+def describe_changes(changes: list[dict[str, Any]], model: type[Model] | None = None) -> list[dict[str, Any]]:
+    """What others changed since a stale form was opened, ready to show (fields by their label)."""
     described = []
     for change in changes:
+        field = change.get("field", "")
+        if model is not None:
+            with contextlib.suppress(FieldDoesNotExist):
+                change = {**change, "field": str(model._meta.get_field(field).verbose_name)}  # type: ignore[union-attr]
         at = change.get("at")
         try:
             when = datetime.datetime.fromisoformat(at) if isinstance(at, str) else at
@@ -163,6 +169,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request and htmx.target == "caseload-table":
         template = "cases/caseload.html#caseload-table"
+        # Sorting by a column heading (not the form) updates the form's sort fields out of band;
+        # the form's own requests leave its fields alone so keyboard focus stays put.
+        context["sort_out_of_band"] = htmx.trigger != "caseload-filters"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
@@ -292,7 +301,7 @@ def transition(request: HttpRequest, case_id: int) -> HttpResponse:
             )
         except VersionConflict as exc:
             status = 409
-            conflict = describe_changes(exc.changes)
+            conflict = describe_changes(exc.changes, Case)
             fresh = request.POST.copy()
             fresh["version"] = str(exc.current_version)
             form = _transition_form(case, fresh)
@@ -325,7 +334,7 @@ def edit(request: HttpRequest, case_id: int) -> HttpResponse:
             )
         except VersionConflict as exc:
             status = 409
-            conflict = describe_changes(exc.changes)
+            conflict = describe_changes(exc.changes, Case)
             form = _rebound_with_version(CaseEditForm, request.POST, exc.current_version)
             form.add_error(None, exc.message)
         except DomainError as exc:

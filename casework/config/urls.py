@@ -2,12 +2,12 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from casework.config.api import api
+from casework.core import views as core_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="cases:caseload", permanent=False), name="home"),
+    path("", core_views.home, name="home"),
     path("accounts/", include("casework.accounts.urls")),
     path("clients/", include("casework.clients.urls")),
     path("cases/", include("casework.cases.urls")),

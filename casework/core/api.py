@@ -27,6 +27,9 @@ from casework.core.errors import DomainError, ValidationFailed, VersionConflict
 M = TypeVar("M", bound=Model)
 
 MAX_OFFSET = 1_000_000_000
+# The largest id a database column holds (64-bit); bigger numbers are refused as bad input
+# instead of overflowing the database driver in a foreign-key lookup.
+MAX_ID = 2**63 - 1
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
 _PRINTABLE_ASCII = re.compile(r"^[\x21-\x7e]+$")
 # One entity tag as the API sends it: "3" (a weak W/"3" is accepted too).
@@ -108,6 +111,7 @@ def _iso_date(value: Any) -> Any:
 
 
 IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date)]
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def refuse_nul(value: str, *, field: str) -> str:

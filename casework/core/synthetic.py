@@ -21,9 +21,10 @@ import time
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
 from casework.accounts.models import Agency, Program, Role, Team, User
@@ -47,6 +48,10 @@ PROGRAMS = [
     ("Housing Stabilization", 30),
 ]
 BATCH_SIZE = 2000
+# Enum value lists, computed once (the enums rebuild them on every access).
+CLOSURE_REASONS = list(ClosureReason.values)
+NOTE_FORMATS = list(NoteFormat.values)
+CONTACT_TYPES = list(ContactType.values)
 
 
 def _words(names: str) -> list[str]:
@@ -234,6 +239,53 @@ def _cumulative_weights(count: int, exponent: float) -> list[float]:
     return list(itertools.accumulate(1 / (rank**exponent) for rank in range(1, count + 1)))
 
 
+def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, chunk: int = 5000) -> None:
+    """INSERT plain rows with executemany; columns not given take the field's default.
+
+    Used for the high-volume tables. Dates, times and JSON are turned into what the database
+    expects by the backend's own adapters; everything else is passed as is.
+    """
+    if not rows:
+        return
+    db = connections[DEFAULT_DB_ALIAS]
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    defaults = {field.attname: field.get_default() for field in fields}
+    adapters: dict[str, Callable[[Any], Any]] = {}
+    for model_field in fields:
+        kind = model_field.get_internal_type()
+        if kind == "DateTimeField":
+            adapters[model_field.attname] = db.ops.adapt_datetimefield_value
+        elif kind == "DateField":
+            adapters[model_field.attname] = db.ops.adapt_datefield_value
+        elif kind == "JSONField":
+            encoder = getattr(model_field, "encoder", None)
+            adapters[model_field.attname] = lambda value, encoder=encoder: db.ops.adapt_json_value(value, encoder)
+    names = [model_field.attname for model_field in fields]
+    plan = [(name, defaults[name], adapters.get(name)) for name in names]
+    values = []
+    for row in rows:
+        line = []
+        for name, default, adapt in plan:
+            value = row.get(name, default)
+            line.append(adapt(value) if adapt is not None and value is not None else value)
+        values.append(tuple(line))
+    quote = db.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(model_field.column) for model_field in fields)
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            # COPY is several times faster than INSERT on PostgreSQL.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for line in values:
+                    copy.write_row(line)
+            return
+        placeholders = ", ".join(["%s"] * len(fields))
+        # Table and column names come from the model; the values are parameters.
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        for offset in range(0, len(values), chunk):
+            cursor.executemany(sql, values[offset : offset + chunk])
+
+
 class SyntheticGenerator:
     """Builds rows in memory and bulk-inserts them, batch by batch."""
 
@@ -387,49 +439,54 @@ class SyntheticGenerator:
         status: str,
         opened_days_ago: int,
         closed_days_ago: int = 0,
-    ) -> tuple[Case, list[CaseStatusChange], CaseAssignment, list[ProgressNote]]:
+    ) -> tuple[Case, dict[type[models.Model], list[dict[str, Any]]]]:
+        """A case and its dependent rows (status history, assignment, notes) as column values.
+
+        The dependent rows are plain dicts, inserted without model instances once the case has
+        its id: they are most of the data, and the ORM's per-row work would dominate the run.
+        """
         rng = self.rng
         opened_at = self.now - datetime.timedelta(days=opened_days_ago, minutes=rng.randint(0, 600))
         case = Case(
-            client=client,
-            program=program,
-            primary_worker=worker,
+            client_id=client.pk,
+            program_id=program.pk,
+            primary_worker_id=worker.pk,
             team_id=worker.team_id,
             status=status,
             acuity=rng.choices([1, 2, 3], weights=[3, 5, 2])[0],
             opened_at=opened_at,
-            created_by=worker,
+            created_by_id=worker.pk,
             updated_at=opened_at,
             reason_for_referral="Synthetic referral.",
         )
         first_status = CaseStatus.REFERRED if status == CaseStatus.REFERRED else CaseStatus.INTAKE
         changes = [
-            CaseStatusChange(
-                case=case,
-                from_status="",
-                to_status=first_status,
-                changed_by=worker,
-                changed_at=opened_at,
-                reason="Case opened",
-            )
+            {
+                "from_status": "",
+                "to_status": first_status,
+                "changed_by_id": worker.pk,
+                "changed_at": opened_at,
+                "reason": "Case opened",
+            }
         ]
         if status == CaseStatus.CLOSED:
             case.closed_at = self.now - datetime.timedelta(days=closed_days_ago)
-            case.closure_reason = rng.choice(ClosureReason.values)
+            case.closure_reason = rng.choice(CLOSURE_REASONS)
         if status != first_status:
+            changed_at = case.closed_at or opened_at + datetime.timedelta(days=min(7, opened_days_ago))
             changes.append(
-                CaseStatusChange(
-                    case=case,
-                    from_status=first_status,
-                    to_status=status,
-                    changed_by=worker,
-                    changed_at=case.closed_at or opened_at + datetime.timedelta(days=min(7, opened_days_ago)),
-                )
+                {
+                    "from_status": first_status,
+                    "to_status": status,
+                    "changed_by_id": worker.pk,
+                    "changed_at": changed_at,
+                    "reason": "",
+                }
             )
-        assignment = CaseAssignment(
-            case=case, to_worker=worker, assigned_by=worker, assigned_at=opened_at, reason="Case opened"
-        )
-        notes: list[ProgressNote] = []
+        assignments = [
+            {"to_worker_id": worker.pk, "assigned_by_id": worker.pk, "assigned_at": opened_at, "reason": "Case opened"}
+        ]
+        notes: list[dict[str, Any]] = []
         if status != CaseStatus.REFERRED and self.notes_per_case:
             interval = program.contact_interval_days
             if status == CaseStatus.CLOSED:
@@ -446,61 +503,65 @@ class SyntheticGenerator:
                 written = datetime.datetime.combine(
                     contact_date, datetime.time(15, rng.randint(0, 59)), tzinfo=self.zone
                 )
-                note_format = rng.choice(NoteFormat.values)
+                note_format = rng.choice(NOTE_FORMATS)
                 note_status = NoteStatus.SIGNED
                 if index == 0 and status != CaseStatus.CLOSED and rng.random() < 0.1:
                     note_status = NoteStatus.DRAFT
                 elif rng.random() < 0.01:
                     note_status = NoteStatus.VOIDED
+                signed = note_status != NoteStatus.DRAFT
+                voided = note_status == NoteStatus.VOIDED
                 notes.append(
-                    ProgressNote(
-                        case=case,
-                        client=client,
-                        author=worker,
-                        format=note_format,
-                        contact_type=rng.choice(ContactType.values),
-                        contact_date=contact_date,
-                        duration_minutes=rng.choice([15, 20, 30, 45, 60, 90]),
-                        sections=self._sections(note_format),
-                        status=note_status,
-                        created_at=written,
-                        updated_at=written,
-                        signed_at=written if note_status != NoteStatus.DRAFT else None,
-                        signed_by=worker if note_status != NoteStatus.DRAFT else None,
-                        voided_at=written if note_status == NoteStatus.VOIDED else None,
-                        voided_by=worker if note_status == NoteStatus.VOIDED else None,
-                        void_reason="Entered in error." if note_status == NoteStatus.VOIDED else "",
-                    )
+                    {
+                        "client_id": client.pk,
+                        "author_id": worker.pk,
+                        "format": note_format,
+                        "contact_type": rng.choice(CONTACT_TYPES),
+                        "contact_date": contact_date,
+                        "duration_minutes": rng.choice([15, 20, 30, 45, 60, 90]),
+                        "sections": self._sections(note_format),
+                        "status": note_status,
+                        "created_at": written,
+                        "updated_at": written,
+                        "signed_at": written if signed else None,
+                        "signed_by_id": worker.pk if signed else None,
+                        "voided_at": written if voided else None,
+                        "voided_by_id": worker.pk if voided else None,
+                        "void_reason": "Entered in error." if voided else "",
+                        "version": 2 if signed else 1,
+                    }
                 )
-        return case, changes, assignment, notes
+        return case, {CaseStatusChange: changes, CaseAssignment: assignments, ProgressNote: notes}
 
     def _batch(self, agency: Agency, workers: list[User], start: int, stop: int, result: SyntheticResult) -> None:
         rng = self.rng
         owners = [workers[min(index // CLIENTS_PER_WORKER, len(workers) - 1)] for index in range(start, stop)]
         with transaction.atomic():
             clients = Client.objects.bulk_create([self._client(agency, owner) for owner in owners], batch_size=500)
-            identifiers = []
+            identifiers: list[dict[str, Any]] = []
             cases: list[Case] = []
-            changes: list[CaseStatusChange] = []
-            assignments: list[CaseAssignment] = []
-            notes: list[ProgressNote] = []
+            dependents: list[tuple[Case, dict[type[models.Model], list[dict[str, Any]]]]] = []
             for client, worker in zip(clients, owners, strict=True):
                 if rng.random() < 0.3:
                     identifiers.append(
-                        ClientIdentifier(
-                            client=client,
-                            kind="mrn",
-                            value=f"MRN-{client.pk:08d}",
-                            value_key=f"mrn{client.pk:08d}",
-                            created_at=client.created_at,
-                        )
+                        {
+                            "client_id": client.pk,
+                            "kind": "mrn",
+                            "value": f"MRN-{client.pk:08d}",
+                            "value_key": f"mrn{client.pk:08d}",
+                            "created_at": client.created_at,
+                        }
                     )
                 if rng.random() < 0.2:
                     value = f"{rng.randint(100000000, 999999999)}"
                     identifiers.append(
-                        ClientIdentifier(
-                            client=client, kind="medicaid", value=value, value_key=value, created_at=client.created_at
-                        )
+                        {
+                            "client_id": client.pk,
+                            "kind": "medicaid",
+                            "value": value,
+                            "value_key": value,
+                            "created_at": client.created_at,
+                        }
                     )
                 program = self.team_programs[worker.team_id]
                 plans: list[tuple[str, int, int]] = []
@@ -512,26 +573,24 @@ class SyntheticGenerator:
                     status = rng.choices(OPEN_STATUSES, weights=[4, 6, 8, 8, 60, 14])[0]
                     plans.append((status, rng.randint(5, 380), 0))
                 for status, opened_ago, closed_ago in plans:
-                    case, case_changes, assignment, case_notes = self._case_rows(
-                        client,
-                        worker,
-                        program,
-                        status=status,
-                        opened_days_ago=opened_ago,
-                        closed_days_ago=closed_ago,
+                    case, rows = self._case_rows(
+                        client, worker, program, status=status, opened_days_ago=opened_ago, closed_days_ago=closed_ago
                     )
                     cases.append(case)
-                    changes += case_changes
-                    assignments.append(assignment)
-                    notes += case_notes
-            ClientIdentifier.objects.bulk_create(identifiers, batch_size=1000)
+                    dependents.append((case, rows))
+            insert_rows(ClientIdentifier, identifiers)
             Case.objects.bulk_create(cases, batch_size=1000)
-            CaseStatusChange.objects.bulk_create(changes, batch_size=1000)
-            CaseAssignment.objects.bulk_create(assignments, batch_size=1000)
-            ProgressNote.objects.bulk_create(notes, batch_size=1000)
+            by_model: dict[type[models.Model], list[dict[str, Any]]] = {}
+            for case, rows in dependents:
+                for model, model_rows in rows.items():
+                    for row in model_rows:
+                        row["case_id"] = case.pk
+                    by_model.setdefault(model, []).extend(model_rows)
+            for model, model_rows in by_model.items():
+                insert_rows(model, model_rows)
         result.clients += len(clients)
         result.cases += len(cases)
-        result.notes += len(notes)
+        result.notes += len(by_model.get(ProgressNote, []))
 
     def run(self) -> SyntheticResult:
         started = time.monotonic()

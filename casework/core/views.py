@@ -11,3 +11,19 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each user to where their work starts: caseload, audit log or administration."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.shortcuts import redirect
+
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    role = getattr(user, "role", "")
+    if role == "auditor":
+        return redirect("audit:index")
+    if role == "administrator" and user.is_staff:
+        return redirect("admin:index")
+    return redirect("cases:caseload")

@@ -115,13 +115,33 @@ def check_page(page: Page) -> None:
     assert not found, "\n".join(found)
 
 
+def assert_fits_width(page: Page) -> None:
+    """Nothing sticks out sideways: a phone user never has to scroll horizontally to read."""
+    overflow = page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            if (document.documentElement.scrollWidth <= width) return [];
+            return [...document.querySelectorAll('body *')]
+                .filter((e) => e.getBoundingClientRect().right > width + 1 && e.getClientRects().length)
+                .slice(0, 5)
+                .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ` +
+                            `${(e.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 60)}`);
+        }"""
+    )
+    assert not overflow, f"{page.url} is wider than the {page.viewport_size} viewport:\n" + "\n".join(overflow)
+
+
 def screenshot(page: Page, name: str, *, phone: bool = True) -> None:
-    """Full-page screenshots at desktop width and, unless told otherwise, at phone width."""
+    """A full-page screenshot at desktop width and, unless told otherwise, the first screen on a phone.
+
+    At phone width the whole page must also fit without horizontal scrolling.
+    """
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     original = page.viewport_size or DESKTOP
     page.set_viewport_size(DESKTOP)
     page.screenshot(path=SCREENSHOT_DIR / f"{name}-desktop.png", full_page=True)
     if phone:
         page.set_viewport_size(PHONE)
-        page.screenshot(path=SCREENSHOT_DIR / f"{name}-phone.png", full_page=True)
+        page.screenshot(path=SCREENSHOT_DIR / f"{name}-phone.png")
+        assert_fits_width(page)
     page.set_viewport_size(original)

@@ -15,6 +15,7 @@ from casework.cases.selectors import case_get_for_user
 from casework.clients.selectors import client_get_for_user
 from casework.core.api import (
     EDIT_ERRORS,
+    MAX_ID,
     READ_ERRORS,
     WRITE_ERRORS,
     PageParams,
@@ -60,8 +61,8 @@ def _replay(user: User, key: str | None, response: HttpResponse) -> ProgressNote
 def list_notes(
     request: HttpRequest,
     page: Query[PageParams],
-    case_id: int | None = Query(None, ge=1),
-    client_id: int | None = Query(None, ge=1),
+    case_id: int | None = Query(None, ge=1, le=MAX_ID),
+    client_id: int | None = Query(None, ge=1, le=MAX_ID),
     status: str = Query("", description="draft, signed or voided; all when empty"),
 ) -> dict[str, Any]:
     """Notes of one case (`case_id`) or one client (`client_id`), newest contact first, with addenda."""

@@ -7,7 +7,7 @@ import datetime
 from ninja import Field, Schema
 
 from casework.cases.schemas import StaffRef
-from casework.core.api import InputSchema, IsoDate
+from casework.core.api import InputSchema, IsoDate, RecordId
 from casework.notes.models import SECTION_MAX_LENGTH, ContactType, NoteFormat
 
 # --- Out --------------------------------------------------------------------------------------
@@ -59,7 +59,7 @@ Section = dict[str, str]
 class NoteCreate(InputSchema):
     """A note for one contact; `sections` holds the format's sections (SOAP: subjective, objective...)."""
 
-    case_id: int = Field(..., ge=1)
+    case_id: RecordId
     format: NoteFormat
     contact_type: ContactType
     contact_date: IsoDate

@@ -140,7 +140,7 @@ def edit(request: HttpRequest, note_id: int) -> HttpResponse:
                 note_update(actor=user, note=note, expected_version=form.cleaned_data["version"], data=form.note_data())
             except VersionConflict as exc:
                 status = 409
-                conflict = describe_changes(exc.changes)
+                conflict = describe_changes(exc.changes, ProgressNote)
                 fresh = request.POST.copy()
                 fresh["version"] = str(exc.current_version)
                 form = NoteEditForm(fresh)

@@ -107,7 +107,7 @@ def test_lockout_is_keyed_on_account_and_address():
 
 def test_demo_accounts_cannot_sign_in_outside_demo_mode(agency, settings):
     settings.DEMO_MODE = False
-    demo = UserFactory(agency=agency, email="cm1@example.org", is_demo_account=True)
+    demo = UserFactory.create(agency=agency, email="cm1@example.org", is_demo_account=True)
     http = HttpClient(REMOTE_ADDR="198.51.100.10")
     response = _sign_in(http, demo.email, PASSWORD)
     assert response.status_code == 200
@@ -117,7 +117,7 @@ def test_demo_accounts_cannot_sign_in_outside_demo_mode(agency, settings):
 
 def test_demo_accounts_sign_in_in_demo_mode(agency, settings):
     settings.DEMO_MODE = True
-    demo = UserFactory(agency=agency, email="cm1@example.org", is_demo_account=True)
+    demo = UserFactory.create(agency=agency, email="cm1@example.org", is_demo_account=True)
     http = HttpClient(REMOTE_ADDR="198.51.100.10")
     assert _sign_in(http, demo.email, PASSWORD).status_code == 302
 
@@ -160,7 +160,10 @@ def test_production_settings_hash_with_argon2_first():
 def test_production_settings_pass_the_deployment_checklist():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=REPO, env=_production_env(), capture_output=True, text=True,
+        cwd=REPO,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -169,8 +172,6 @@ def test_production_settings_pass_the_deployment_checklist():
 def test_production_settings_refuse_to_start_without_secrets():
     env = _production_env()
     del env["SECRET_KEY"]
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=REPO, env=env, capture_output=True, text=True
-    )
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=REPO, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr

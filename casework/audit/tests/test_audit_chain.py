@@ -29,7 +29,10 @@ def test_model_refuses_update_and_delete(worker):
 
 def test_database_refuses_raw_update_and_delete(worker):
     event = audit_record(actor=worker, action="test.event")
-    for sql in ("UPDATE audit_auditevent SET reason = 'tampered' WHERE id = %s", "DELETE FROM audit_auditevent WHERE id = %s"):
+    for sql in (
+        "UPDATE audit_auditevent SET reason = 'tampered' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [event.pk])
     event.refresh_from_db()

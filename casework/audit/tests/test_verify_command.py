@@ -26,6 +26,8 @@ def trail(worker, colleague, client_record):
 def _tamper(sql, params):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Deferred foreign-key checks pending in this transaction would block ALTER TABLE.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
         else:
             cursor.execute("DROP TRIGGER audit_event_no_update")
@@ -33,6 +35,7 @@ def _tamper(sql, params):
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
             cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _run():

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from casework.cases.models import Case
-from casework.cases.selectors import caseload_for_user, caseload_rows, case_get_for_user
+from casework.cases.selectors import case_get_for_user, caseload_for_user, caseload_rows
 from casework.core.errors import NotFound
 from casework.notes.models import NoteStatus
 from casework.testing import CaseFactory, ClientFactory, NoteFactory, ProgramFactory, count_queries
@@ -20,12 +20,14 @@ def days_ago(n):
 
 @pytest.fixture
 def home_care(agency):
-    return ProgramFactory(agency=agency, name="Older Adults Home Care", contact_interval_days=14)
+    return ProgramFactory.create(agency=agency, name="Older Adults Home Care", contact_interval_days=14)
 
 
 def _case(worker, program, last_name, **kwargs):
-    client = ClientFactory(agency=worker.agency, created_by=worker, legal_first_name="Al", legal_last_name=last_name)
-    return CaseFactory(client=client, program=program, primary_worker=worker, **kwargs)
+    client = ClientFactory.create(
+        agency=worker.agency, created_by=worker, legal_first_name="Al", legal_last_name=last_name
+    )
+    return CaseFactory.create(client=client, program=program, primary_worker=worker, **kwargs)
 
 
 def _rows(user, **kwargs):
@@ -34,10 +36,10 @@ def _rows(user, **kwargs):
 
 def test_last_contact_ignores_voided_notes_and_counts_drafts(worker, program):
     case = _case(worker, program, "Adams")
-    NoteFactory(case=case, contact_date=days_ago(10), status=NoteStatus.SIGNED)
-    NoteFactory(case=case, contact_date=days_ago(3), status=NoteStatus.DRAFT)
-    NoteFactory(case=case, contact_date=days_ago(4), status=NoteStatus.DRAFT)
-    NoteFactory(case=case, contact_date=days_ago(1), status=NoteStatus.VOIDED)
+    NoteFactory.create(case=case, contact_date=days_ago(10), status=NoteStatus.SIGNED)
+    NoteFactory.create(case=case, contact_date=days_ago(3), status=NoteStatus.DRAFT)
+    NoteFactory.create(case=case, contact_date=days_ago(4), status=NoteStatus.DRAFT)
+    NoteFactory.create(case=case, contact_date=days_ago(1), status=NoteStatus.VOIDED)
     [row] = _rows(worker)
     assert row.last_contact_date == days_ago(3)
     assert row.draft_note_count == 2
@@ -57,11 +59,13 @@ def test_due_date_counts_from_the_opening_when_there_is_no_contact(worker, home_
 def test_due_date_uses_each_programs_interval(worker, program, home_care):
     monthly = _case(worker, program, "Cole")
     fortnightly = _case(worker, home_care, "Diaz")
-    NoteFactory(case=monthly, contact_date=days_ago(5), status=NoteStatus.SIGNED)
-    NoteFactory(case=fortnightly, contact_date=days_ago(5), status=NoteStatus.SIGNED)
+    NoteFactory.create(case=monthly, contact_date=days_ago(5), status=NoteStatus.SIGNED)
+    NoteFactory.create(case=fortnightly, contact_date=days_ago(5), status=NoteStatus.SIGNED)
     due = {row.case.pk: row.contact_due_date for row in _rows(worker)}
-    assert due == {monthly.pk: days_ago(5) + datetime.timedelta(days=30),
-                   fortnightly.pk: days_ago(5) + datetime.timedelta(days=14)}
+    assert due == {
+        monthly.pk: days_ago(5) + datetime.timedelta(days=30),
+        fortnightly.pk: days_ago(5) + datetime.timedelta(days=14),
+    }
     assert not any(row.is_overdue for row in _rows(worker))
 
 
@@ -73,9 +77,9 @@ def caseload(worker, program, home_care):
         "cruz": _case(worker, program, "Cruz", status="planning"),
         "byrne": _case(worker, program, "Byrne", status="closed"),
     }
-    NoteFactory(case=cases["evans"], contact_date=days_ago(40), status=NoteStatus.SIGNED)  # due 10 days ago
-    NoteFactory(case=cases["adams"], contact_date=days_ago(2), status=NoteStatus.SIGNED)  # due in 12 days
-    NoteFactory(case=cases["cruz"], contact_date=days_ago(20), status=NoteStatus.SIGNED)  # due in 10 days
+    NoteFactory.create(case=cases["evans"], contact_date=days_ago(40), status=NoteStatus.SIGNED)  # due 10 days ago
+    NoteFactory.create(case=cases["adams"], contact_date=days_ago(2), status=NoteStatus.SIGNED)  # due in 12 days
+    NoteFactory.create(case=cases["cruz"], contact_date=days_ago(20), status=NoteStatus.SIGNED)  # due in 10 days
     return cases
 
 
@@ -123,8 +127,8 @@ def test_caseload_shows_only_the_workers_own_cases(caseload, worker, colleague, 
 def _build(worker, program, count):
     for index in range(count):
         case = _case(worker, program, f"Client{index:03d}")
-        NoteFactory(case=case, contact_date=days_ago(index % 7), status=NoteStatus.SIGNED)
-        NoteFactory(case=case, contact_date=days_ago(1), status=NoteStatus.DRAFT)
+        NoteFactory.create(case=case, contact_date=days_ago(index % 7), status=NoteStatus.SIGNED)
+        NoteFactory.create(case=case, contact_date=days_ago(1), status=NoteStatus.DRAFT)
 
 
 def test_caseload_query_count_does_not_grow_with_the_caseload(worker, colleague, program):
@@ -147,4 +151,4 @@ def test_case_access_helper_follows_the_client_rules(worker, colleague, outsider
         with pytest.raises(NotFound):
             case_get_for_user(user=user, case_id=case.pk)
     with pytest.raises(NotFound):
-        case_get_for_user(user=worker, case_id=Case.objects.order_by("-pk").first().pk + 1)
+        case_get_for_user(user=worker, case_id=Case.objects.latest("pk").pk + 1)

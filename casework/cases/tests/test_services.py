@@ -5,33 +5,38 @@ import pytest
 from casework.accounts.models import Role
 from casework.audit.models import AuditEvent
 from casework.cases import services
-from casework.cases.models import Case, CaseAssignment, CaseStatus, CaseStatusChange, CaseTeamMember
+from casework.cases.models import Case, CaseAssignment, CaseStatusChange, CaseTeamMember
 from casework.clients.selectors import clients_visible_to
 from casework.core.errors import PermissionDenied, ValidationFailed, VersionConflict
 from casework.testing import CaseFactory, ClientFactory, ProgramFactory, UserFactory
 
 
 def _last_event():
-    return AuditEvent.objects.order_by("-id").first()
+    return AuditEvent.objects.latest("id")
 
 
 def _state(case):
     """What a refused action must leave unchanged."""
     case.refresh_from_db()
     return (
-        case.status, case.version, case.primary_worker_id, case.team_id, case.closure_reason,
-        case.status_changes.count(), case.assignments.count(),
+        case.status,
+        case.version,
+        case.primary_worker_id,
+        case.team_id,
+        case.closure_reason,
+        case.status_changes.count(),
+        case.assignments.count(),
     )
 
 
 @pytest.fixture
 def new_client(agency, worker):
-    return ClientFactory(agency=agency, created_by=worker, legal_first_name="Nia", legal_last_name="Okafor")
+    return ClientFactory.create(agency=agency, created_by=worker, legal_first_name="Nia", legal_last_name="Okafor")
 
 
 @pytest.fixture
 def teammate(agency, team_a):
-    return UserFactory(agency=agency, team=team_a, email="teammate@example.org", full_name="Tim Teammate")
+    return UserFactory.create(agency=agency, team=team_a, email="teammate@example.org", full_name="Tim Teammate")
 
 
 # --- Open ----------------------------------------------------------------------------------------
@@ -46,14 +51,18 @@ def test_opening_a_case_records_the_status_the_assignment_and_an_audit_event(wor
     change = case.status_changes.get()
     assert (change.from_status, change.to_status, change.changed_by_id) == ("", "intake", worker.pk)
     assignment = case.assignments.get()
-    assert (assignment.from_worker_id, assignment.to_worker_id, assignment.assigned_by_id) == (None, worker.pk, worker.pk)
+    assert (assignment.from_worker_id, assignment.to_worker_id, assignment.assigned_by_id) == (
+        None,
+        worker.pk,
+        worker.pk,
+    )
     event = _last_event()
     assert (event.action, event.client_id, event.object_id) == ("case.open", new_client.pk, str(case.pk))
     assert event.changes["status"] == [None, "intake"]
 
 
 def test_a_case_in_a_program_of_another_agency_is_refused(worker, new_client):
-    foreign = ProgramFactory()
+    foreign = ProgramFactory.create()
     with pytest.raises(ValidationFailed) as failure:
         services.case_open(actor=worker, client=new_client, program=foreign, primary_worker=worker)
     assert "program" in failure.value.errors
@@ -69,7 +78,7 @@ def test_a_case_in_an_inactive_program_is_refused(worker, new_client, program):
 
 
 def test_a_primary_worker_without_a_team_is_refused(worker, new_client, program, agency):
-    loner = UserFactory(agency=agency, team=None)
+    loner = UserFactory.create(agency=agency, team=None)
     with pytest.raises(ValidationFailed) as failure:
         services.case_open(actor=worker, client=new_client, program=program, primary_worker=loner)
     assert "primary_worker" in failure.value.errors
@@ -77,7 +86,7 @@ def test_a_primary_worker_without_a_team_is_refused(worker, new_client, program,
 
 
 def test_a_primary_worker_who_cannot_carry_cases_is_refused(worker, new_client, program, auditor, outsider, agency):
-    gone = UserFactory(agency=agency, team=worker.team, is_active=False)
+    gone = UserFactory.create(agency=agency, team=worker.team, is_active=False)
     for user in (auditor, outsider, gone):
         with pytest.raises(ValidationFailed):
             services.case_open(actor=worker, client=new_client, program=program, primary_worker=user)
@@ -89,7 +98,7 @@ def test_a_second_open_case_in_the_same_program_is_refused(worker, case, client_
         services.case_open(actor=worker, client=client_record, program=program, primary_worker=worker)
     assert "program" in failure.value.errors
     assert Case.objects.count() == 1
-    other = ProgramFactory(agency=program.agency)
+    other = ProgramFactory.create(agency=program.agency)
     assert services.case_open(actor=worker, client=client_record, program=other, primary_worker=worker).pk
 
 
@@ -101,9 +110,12 @@ def test_a_closed_case_does_not_block_a_new_one(worker, case, client_record, pro
 def test_a_new_case_starts_as_referred_or_at_intake(worker, new_client, program):
     with pytest.raises(ValidationFailed):
         services.case_open(actor=worker, client=new_client, program=program, primary_worker=worker, status="active")
-    assert services.case_open(
-        actor=worker, client=new_client, program=program, primary_worker=worker, status="referred"
-    ).status == "referred"
+    assert (
+        services.case_open(
+            actor=worker, client=new_client, program=program, primary_worker=worker, status="referred"
+        ).status
+        == "referred"
+    )
 
 
 def test_oversized_referral_reason_is_refused(worker, new_client, program):
@@ -122,10 +134,12 @@ def test_auditors_cannot_open_cases(auditor, new_client, program, worker):
 
 
 def test_a_repeated_open_returns_the_first_case(worker, new_client, program):
-    first = services.case_open(actor=worker, client=new_client, program=program, primary_worker=worker,
-                               submission_key="k1")
-    again = services.case_open(actor=worker, client=new_client, program=program, primary_worker=worker,
-                               submission_key="k1")
+    first = services.case_open(
+        actor=worker, client=new_client, program=program, primary_worker=worker, submission_key="k1"
+    )
+    again = services.case_open(
+        actor=worker, client=new_client, program=program, primary_worker=worker, submission_key="k1"
+    )
     assert first.pk == again.pk
     assert Case.objects.count() == 1
 
@@ -134,8 +148,9 @@ def test_a_repeated_open_returns_the_first_case(worker, new_client, program):
 
 
 def test_every_forward_transition_is_recorded_and_audited(worker, new_client, program):
-    case = services.case_open(actor=worker, client=new_client, program=program, primary_worker=worker,
-                              status="referred")
+    case = services.case_open(
+        actor=worker, client=new_client, program=program, primary_worker=worker, status="referred"
+    )
     path = ["intake", "assessment", "planning", "active", "transition"]
     for status in path:
         case = services.case_transition(actor=worker, case=case, to_status=status)
@@ -165,8 +180,12 @@ def test_going_back_needs_a_reason(worker, case):
         assert "reason" in failure.value.errors
     assert _state(case) == before
     services.case_transition(actor=worker, case=case, to_status="assessment", reason="New information at intake")
-    change = case.status_changes.last()
-    assert (change.from_status, change.to_status, change.reason) == ("active", "assessment", "New information at intake")
+    change = case.status_changes.latest("id")
+    assert (change.from_status, change.to_status, change.reason) == (
+        "active",
+        "assessment",
+        "New information at intake",
+    )
     assert _last_event().reason == "New information at intake"
 
 
@@ -193,7 +212,7 @@ def test_reopening_needs_a_reason_and_clears_the_closure(worker, case):
     reopened = services.case_transition(actor=worker, case=case, to_status="active", reason="Client called back")
     reopened.refresh_from_db()
     assert (reopened.status, reopened.closure_reason, reopened.closed_at) == ("active", "", None)
-    change = reopened.status_changes.last()
+    change = reopened.status_changes.latest("id")
     assert (change.from_status, change.to_status, change.reason) == ("closed", "active", "Client called back")
     assert _last_event().changes["closure_reason"] == ["lost_contact", ""]
 
@@ -219,16 +238,18 @@ def test_a_transition_over_a_newer_version_is_refused(worker, supervisor, case):
     services.case_transition(actor=supervisor, case=case, to_status="transition")
     before = _state(case)
     with pytest.raises(VersionConflict) as conflict:
-        services.case_transition(actor=worker, case=case, to_status="closed", closure_reason="goals_met",
-                                 expected_version=1)
+        services.case_transition(
+            actor=worker, case=case, to_status="closed", closure_reason="goals_met", expected_version=1
+        )
     assert conflict.value.current_version == 2
     assert conflict.value.changes[0]["field"] == "status"
     assert conflict.value.changes[0]["by"] == supervisor.email
     assert _state(case) == before
 
 
-def test_only_the_case_team_and_its_supervisors_change_the_status(worker, supervisor, director, colleague,
-                                                                    supervisor_b, outsider, auditor, case):
+def test_only_the_case_team_and_its_supervisors_change_the_status(
+    worker, supervisor, director, colleague, supervisor_b, outsider, auditor, case
+):
     before = _state(case)
     for user in (colleague, supervisor_b, outsider, auditor):
         with pytest.raises(PermissionDenied):
@@ -236,7 +257,7 @@ def test_only_the_case_team_and_its_supervisors_change_the_status(worker, superv
     assert _state(case) == before
     services.case_transition(actor=supervisor, case=case, to_status="transition")
     services.case_transition(actor=director, case=case, to_status="active", reason="Not ready yet")
-    assert case.status_changes.last().changed_by == director
+    assert case.status_changes.latest("id").changed_by == director
 
 
 def test_case_update_changes_acuity_with_a_version(worker, colleague, case):
@@ -260,9 +281,15 @@ def test_staff_and_outside_professionals_join_the_case_team(worker, colleague, c
     assert not staff.is_external
     assert clients_visible_to(colleague).filter(pk=client_record.pk).exists()
     external = services.case_team_member_add(
-        actor=worker, case=case,
-        data={"name": "Dr. Amara Osei", "role": "psychiatrist", "organization": "County Clinic",
-              "phone": "555-400-1000", "email": "osei@clinic.example"},
+        actor=worker,
+        case=case,
+        data={
+            "name": "Dr. Amara Osei",
+            "role": "psychiatrist",
+            "organization": "County Clinic",
+            "phone": "555-400-1000",
+            "email": "osei@clinic.example",
+        },
     )
     assert external.is_external
     assert external.display_name == "Dr. Amara Osei"
@@ -272,7 +299,7 @@ def test_staff_and_outside_professionals_join_the_case_team(worker, colleague, c
 
 def test_case_team_member_input_is_validated(worker, colleague, outsider, auditor, admin_user, case, agency):
     services.case_team_member_add(actor=worker, case=case, data={"user": colleague, "role": "secondary"})
-    gone = UserFactory(agency=agency, is_active=False)
+    gone = UserFactory.create(agency=agency, is_active=False)
     bad = [
         {"user": colleague, "role": "secondary"},  # already on the team
         {"user": outsider, "role": "secondary"},  # another agency
@@ -318,9 +345,12 @@ def test_the_supervisor_reassigns_a_case_with_a_reason(supervisor, worker, teamm
     moved = services.case_reassign(actor=supervisor, case=case, to_worker=teammate, reason="Balancing caseloads")
     moved.refresh_from_db()
     assert (moved.primary_worker_id, moved.team_id, moved.version) == (teammate.pk, teammate.team_id, 2)
-    assignment = moved.assignments.last()
+    assignment = moved.assignments.latest("id")
     assert (assignment.from_worker_id, assignment.to_worker_id, assignment.assigned_by_id, assignment.reason) == (
-        worker.pk, teammate.pk, supervisor.pk, "Balancing caseloads"
+        worker.pk,
+        teammate.pk,
+        supervisor.pk,
+        "Balancing caseloads",
     )
     event = _last_event()
     assert (event.action, event.reason) == ("case.reassign", "Balancing caseloads")
@@ -341,8 +371,9 @@ def test_reassigning_needs_a_reason(supervisor, teammate, case):
     assert _state(case) == before
 
 
-def test_only_the_cases_supervisor_or_director_reassign(worker, colleague, supervisor_b, outsider, auditor, teammate,
-                                                        case):
+def test_only_the_cases_supervisor_or_director_reassign(
+    worker, colleague, supervisor_b, outsider, auditor, teammate, case
+):
     before = _state(case)
     for user in (worker, colleague, supervisor_b, outsider, auditor):
         with pytest.raises(PermissionDenied):
@@ -351,9 +382,9 @@ def test_only_the_cases_supervisor_or_director_reassign(worker, colleague, super
 
 
 def test_a_case_goes_only_to_a_worker_who_can_carry_it(supervisor, worker, auditor, outsider, case, agency):
-    gone = UserFactory(agency=agency, team=worker.team, is_active=False)
-    loner = UserFactory(agency=agency, team=None)
-    director_like = UserFactory(agency=agency, team=worker.team, role=Role.ADMINISTRATOR)
+    gone = UserFactory.create(agency=agency, team=worker.team, is_active=False)
+    loner = UserFactory.create(agency=agency, team=None)
+    director_like = UserFactory.create(agency=agency, team=worker.team, role=Role.ADMINISTRATOR)
     before = _state(case)
     for user in (auditor, outsider, gone, loner, director_like, worker):
         with pytest.raises(ValidationFailed):
@@ -370,8 +401,10 @@ def test_closed_cases_are_not_reassigned(supervisor, worker, teammate, case):
 
 
 def test_a_caseload_moves_in_one_action(supervisor, worker, teammate, case, program, agency):
-    second = CaseFactory(client=ClientFactory(agency=agency), program=program, primary_worker=worker)
-    closed = CaseFactory(client=ClientFactory(agency=agency), program=program, primary_worker=worker, status="closed")
+    second = CaseFactory.create(client=ClientFactory.create(agency=agency), program=program, primary_worker=worker)
+    closed = CaseFactory.create(
+        client=ClientFactory.create(agency=agency), program=program, primary_worker=worker, status="closed"
+    )
     moved = services.caseload_reassign(actor=supervisor, from_worker=worker, to_worker=teammate, reason="Leaving")
     assert moved == 2
     assert set(Case.objects.filter(primary_worker=teammate).values_list("pk", flat=True)) == {case.pk, second.pk}
@@ -384,8 +417,11 @@ def test_a_caseload_moves_in_one_action(supervisor, worker, teammate, case, prog
 
 def test_a_caseload_moves_all_or_nothing(supervisor, worker, teammate, case, agency, team_b):
     # One of the worker's cases belongs to another team and program: the supervisor may not move it.
-    elsewhere = CaseFactory(
-        client=ClientFactory(agency=agency), program=ProgramFactory(agency=agency), primary_worker=worker, team=team_b
+    elsewhere = CaseFactory.create(
+        client=ClientFactory.create(agency=agency),
+        program=ProgramFactory.create(agency=agency),
+        primary_worker=worker,
+        team=team_b,
     )
     events = AuditEvent.objects.count()
     with pytest.raises(PermissionDenied):
@@ -396,7 +432,7 @@ def test_a_caseload_moves_all_or_nothing(supervisor, worker, teammate, case, age
 
 
 def test_a_caseload_is_not_moved_to_someone_who_cannot_carry_it(supervisor, worker, case, agency):
-    gone = UserFactory(agency=agency, team=worker.team, is_active=False)
+    gone = UserFactory.create(agency=agency, team=worker.team, is_active=False)
     with pytest.raises(ValidationFailed):
         services.caseload_reassign(actor=supervisor, from_worker=worker, to_worker=gone, reason="Leaving")
     case.refresh_from_db()

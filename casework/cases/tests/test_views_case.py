@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from casework.accounts.models import Program
 from casework.audit.models import AuditEvent
 from casework.cases import services
 from casework.cases.models import Acuity, Case, CaseStatus, CaseStatusChange, CaseTeamMember, ClosureReason, TeamRole
-from casework.testing import NoteFactory, ProgramFactory
+from casework.testing import ProgramFactory
 
 
 def _detail(case):
@@ -29,9 +30,15 @@ def _unchanged(case):
 
 def test_worker_sees_the_case_page(as_worker, worker, case, note):
     services.case_team_member_add(
-        actor=worker, case=case,
-        data={"role": TeamRole.PROBATION_OFFICER, "name": "Pat Parole", "organization": "County Probation",
-              "phone": "555-300-4000", "email": "pat@county.example"},
+        actor=worker,
+        case=case,
+        data={
+            "role": TeamRole.PROBATION_OFFICER,
+            "name": "Pat Parole",
+            "organization": "County Probation",
+            "phone": "555-300-4000",
+            "email": "pat@county.example",
+        },
     )
 
     response = as_worker.get(_detail(case))
@@ -236,8 +243,13 @@ def test_edit_without_a_relationship_is_not_found(who, request, case):
 def test_worker_adds_an_outside_professional(as_worker, case):
     response = as_worker.post(
         reverse("cases:team_member_add", args=[case.pk]),
-        {"role": TeamRole.PHYSICIAN, "name": "Dr. Jane Lee", "organization": "Riverside Clinic",
-         "phone": "555-111-2222", "email": "jlee@clinic.example"},
+        {
+            "role": TeamRole.PHYSICIAN,
+            "name": "Dr. Jane Lee",
+            "organization": "Riverside Clinic",
+            "phone": "555-111-2222",
+            "email": "jlee@clinic.example",
+        },
     )
 
     assert response.status_code == 302
@@ -297,7 +309,7 @@ def test_worker_removes_a_member_who_is_kept_with_an_end_date(as_worker, worker,
 
 
 def test_removing_a_member_of_another_case_is_not_found(as_worker, worker, case, client_record, agency):
-    other_program = ProgramFactory(agency=agency)
+    other_program = Program.objects.create(agency=agency, name="Housing")
     other_case = services.case_open(actor=worker, client=client_record, program=other_program, primary_worker=worker)
     member = services.case_team_member_add(actor=worker, case=other_case, data={"role": "therapist", "name": "T"})
 
@@ -333,8 +345,14 @@ def test_open_case_form_defaults_to_the_current_worker(as_worker, worker, client
 def test_worker_opens_a_case_and_lands_on_it(as_worker, worker, client_record, case, home_care):
     response = as_worker.post(
         _open_url(client_record),
-        {"program": home_care.pk, "primary_worker": worker.pk, "status": "referred", "acuity": 3,
-         "reason_for_referral": "Falls at home", "submission_key": "k-open-1"},
+        {
+            "program": home_care.pk,
+            "primary_worker": worker.pk,
+            "status": "referred",
+            "acuity": 3,
+            "reason_for_referral": "Falls at home",
+            "submission_key": "k-open-1",
+        },
     )
 
     opened = Case.objects.get(program=home_care)
@@ -344,8 +362,13 @@ def test_worker_opens_a_case_and_lands_on_it(as_worker, worker, client_record, c
 
 
 def test_double_submit_of_the_open_form_opens_one_case(as_worker, worker, client_record, case, home_care):
-    data = {"program": home_care.pk, "primary_worker": worker.pk, "status": "intake", "acuity": 2,
-            "submission_key": "same-key"}
+    data = {
+        "program": home_care.pk,
+        "primary_worker": worker.pk,
+        "status": "intake",
+        "acuity": 2,
+        "submission_key": "same-key",
+    }
 
     first = as_worker.post(_open_url(client_record), data)
     second = as_worker.post(_open_url(client_record), data)
@@ -357,8 +380,13 @@ def test_double_submit_of_the_open_form_opens_one_case(as_worker, worker, client
 def test_a_second_open_case_in_the_same_program_is_refused_next_to_program(as_worker, worker, client_record, case):
     response = as_worker.post(
         _open_url(client_record),
-        {"program": case.program_id, "primary_worker": worker.pk, "status": "intake", "acuity": 2,
-         "submission_key": "k2"},
+        {
+            "program": case.program_id,
+            "primary_worker": worker.pk,
+            "status": "intake",
+            "acuity": 2,
+            "submission_key": "k2",
+        },
     )
 
     assert response.status_code == 422
@@ -373,8 +401,7 @@ def test_opening_a_case_for_an_unseen_client_is_not_found(who, request, worker, 
     page = http.get(_open_url(client_record))
     post = http.post(
         _open_url(client_record),
-        {"program": home_care.pk, "primary_worker": worker.pk, "status": "intake", "acuity": 2,
-         "submission_key": "k3"},
+        {"program": home_care.pk, "primary_worker": worker.pk, "status": "intake", "acuity": 2, "submission_key": "k3"},
     )
 
     assert page.status_code == post.status_code == 404
@@ -386,12 +413,11 @@ def test_open_case_without_a_valid_client_is_not_found(as_worker, query):
     assert as_worker.get(reverse("cases:open") + query).status_code == 404
 
 
-def test_the_case_page_lists_notes_with_voided_struck_through(as_worker, worker, case):
+def test_the_case_page_lists_notes_with_voided_struck_through(as_worker, worker, case, note):
     from casework.notes import services as note_services
 
-    note = NoteFactory(case=case)
-    note = note_services.note_sign(actor=worker, note=note)
-    note_services.note_void(actor=worker, note=note, reason="Wrong client")
+    signed = note_services.note_sign(actor=worker, note=note)
+    note_services.note_void(actor=worker, note=signed, reason="Wrong client")
 
     html = as_worker.get(_detail(case)).content.decode()
 

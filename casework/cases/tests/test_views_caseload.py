@@ -7,17 +7,21 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.accounts.models import Program
 from casework.audit.models import AuditEvent
 from casework.cases.models import Acuity, CaseStatus
 from casework.notes.models import NoteStatus
-from casework.testing import CaseFactory, ClientFactory, NoteFactory, ProgramFactory, count_queries
+from casework.testing import CaseFactory, ClientFactory, NoteFactory, count_queries
 
 URL = reverse("cases:caseload")
 
 
 def _case_for(worker, program, first, last, **kwargs):
     client = ClientFactory(
-        agency=worker.agency, created_by=worker, legal_first_name=first, legal_last_name=last,
+        agency=worker.agency,
+        created_by=worker,
+        legal_first_name=first,
+        legal_last_name=last,
         date_of_birth=datetime.date(1970, 1, 1),
     )
     return CaseFactory(client=client, program=program, primary_worker=worker, team=worker.team, **kwargs)
@@ -93,7 +97,11 @@ def test_sorting_by_name_both_ways(as_worker, worker, program):
     ascending = as_worker.get(URL, {"sort": "name"}).content.decode()
     descending = as_worker.get(URL, {"sort": "name", "dir": "desc"}).content.decode()
 
-    assert _names_in_order(ascending, ["Zoe Young", "Amy Adams", "Mia Moore"]) == ["Amy Adams", "Mia Moore", "Zoe Young"]
+    assert _names_in_order(ascending, ["Zoe Young", "Amy Adams", "Mia Moore"]) == [
+        "Amy Adams",
+        "Mia Moore",
+        "Zoe Young",
+    ]
     assert _names_in_order(descending, ["Zoe Young", "Amy Adams", "Mia Moore"]) == [
         "Zoe Young",
         "Mia Moore",
@@ -124,7 +132,7 @@ def test_closed_cases_are_hidden_by_default_and_shown_by_status_filter(as_worker
 
 
 def test_filter_by_program_and_name(as_worker, worker, agency, program):
-    home_care = ProgramFactory(agency=agency, name="Older Adults Home Care")
+    home_care = Program.objects.create(agency=agency, name="Older Adults Home Care")
     _case_for(worker, program, "Amy", "Adams")
     _case_for(worker, home_care, "Bob", "Brown")
 
@@ -186,3 +194,29 @@ def test_caseload_query_count_is_the_same_for_3_and_30_cases(login, worker, prog
 
     assert (few_rows, many_rows) == (3, 30)
     assert few_queries == many_queries
+
+
+def test_name_sort_ignores_accents(as_worker, worker, program):
+    _case_for(worker, program, "Ana", "Zapata")
+    _case_for(worker, program, "José", "Ñúñez")
+    _case_for(worker, program, "Mia", "Moore")
+
+    html = as_worker.get(URL, {"sort": "name"}).content.decode()
+
+    assert _names_in_order(html, ["Ana Zapata", "José Ñúñez", "Mia Moore"]) == ["Mia Moore", "José Ñúñez", "Ana Zapata"]
+
+
+def test_form_triggered_htmx_request_leaves_the_sort_fields_alone(as_worker, case):
+    headers = {"HX-Request": "true", "HX-Target": "caseload-table", "HX-Trigger": "caseload-filters"}
+
+    html = as_worker.get(URL, {"sort": "name"}, headers=headers).content.decode()
+
+    assert "hx-swap-oob" not in html
+    assert "Robert Smith" in html
+
+
+def test_sort_and_order_are_in_the_filter_form_for_small_screens(as_worker, case):
+    html = as_worker.get(URL, {"sort": "program", "dir": "desc"}).content.decode()
+
+    assert '<option value="program" selected>' in html
+    assert '<option value="desc" selected>' in html

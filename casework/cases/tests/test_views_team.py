@@ -173,8 +173,13 @@ def test_caseload_reassign_asks_to_confirm_the_count_then_moves_every_open_case(
 
 
 def test_caseload_reassign_asks_again_when_the_count_changed(as_supervisor, worker, case, program, teammate):
-    data = {"from_worker": worker.pk, "to_worker": teammate.pk, "reason": "Leaving", "confirm": "1",
-            "expected_count": "5"}
+    data = {
+        "from_worker": worker.pk,
+        "to_worker": teammate.pk,
+        "reason": "Leaving",
+        "confirm": "1",
+        "expected_count": "5",
+    }
 
     response = as_supervisor.post(reverse("cases:reassign_caseload"), data)
 
@@ -224,7 +229,9 @@ def test_another_teams_supervisor_cannot_move_this_caseload(login, supervisor_b,
 
 @pytest.fixture
 def emergency(colleague, client_record, case):
-    return client_services.break_glass_open(actor=colleague, client_id=client_record.pk, reason="Client in crisis at ER")
+    return client_services.break_glass_open(
+        actor=colleague, client_id=client_record.pk, reason="Client in crisis at ER"
+    )
 
 
 def test_supervisor_sees_and_reviews_emergency_access_to_team_clients(as_supervisor, supervisor, emergency):

@@ -24,7 +24,7 @@ def _assert_sees(user, client):
     fetched = client_get_for_user(user=user, client_id=client.pk)
     assert fetched.pk == client.pk
     assert AuditEvent.objects.count() == before + 1
-    event = AuditEvent.objects.order_by("-id").first()
+    event = AuditEvent.objects.latest("id")
     assert (event.action, event.actor_id, event.client_id) == ("client.view", user.pk, client.pk)
     return event
 
@@ -65,7 +65,7 @@ def test_program_director_sees_the_client(director, case, client_record):
 
 
 def test_registering_worker_sees_a_client_without_a_case(agency, colleague):
-    client = ClientFactory(agency=agency, created_by=colleague)
+    client = ClientFactory.create(agency=agency, created_by=colleague)
     _assert_sees(colleague, client)
 
 
@@ -85,7 +85,7 @@ def test_revoked_grant_gives_no_access(case, client_record, colleague, superviso
 def test_break_the_glass_gives_flagged_time_limited_access(case, client_record, colleague):
     _assert_refused(colleague, client_record)
     access = services.break_glass_open(actor=colleague, client_id=client_record.pk, reason="Client in crisis at ER")
-    opened = AuditEvent.objects.order_by("-id").first()
+    opened = AuditEvent.objects.latest("id")
     assert (opened.action, opened.flagged, opened.reason) == ("client.break_glass", True, "Client in crisis at ER")
 
     event = _assert_sees(colleague, client_record)
@@ -134,11 +134,14 @@ def test_unknown_client_id_is_not_found(worker, case):
 
 
 def test_director_of_another_program_does_not_see_the_client(agency, team_b, case, client_record):
-    other_director = UserFactory(agency=agency, role=Role.PROGRAM_DIRECTOR)
-    other_program = ProgramFactory(agency=agency, director=other_director)
-    other_worker = UserFactory(agency=agency, team=team_b)
-    CaseFactory(client=ClientFactory(agency=agency, created_by=other_worker), program=other_program,
-                primary_worker=other_worker)
+    other_director = UserFactory.create(agency=agency, role=Role.PROGRAM_DIRECTOR)
+    other_program = ProgramFactory.create(agency=agency, director=other_director)
+    other_worker = UserFactory.create(agency=agency, team=team_b)
+    CaseFactory.create(
+        client=ClientFactory.create(agency=agency, created_by=other_worker),
+        program=other_program,
+        primary_worker=other_worker,
+    )
     assert clients_visible_to(other_director).count() == 1
     _assert_refused(other_director, client_record)
 
@@ -235,7 +238,7 @@ def test_very_long_queries_do_not_crash(people, worker, query):
 
 
 def test_search_only_returns_visible_clients(people, worker, colleague, outsider, agency):
-    twin = ClientFactory(agency=agency, created_by=colleague, legal_first_name="Robert", legal_last_name="Smith")
+    twin = ClientFactory.create(agency=agency, created_by=colleague, legal_first_name="Robert", legal_last_name="Smith")
     found = _found(worker, "Robert Smith")
     assert found[0] == people["robert"].pk
     assert twin.pk not in found

@@ -17,7 +17,7 @@ VALID = {"legal_first_name": "Ana", "legal_last_name": "Lopez", "date_of_birth":
 
 
 def _last_event():
-    return AuditEvent.objects.order_by("-id").first()
+    return AuditEvent.objects.latest("id")
 
 
 # --- Create ---------------------------------------------------------------------------------
@@ -165,7 +165,10 @@ def test_auditors_cannot_reveal_the_ssn(worker, auditor):
 def test_update_saves_changes_bumps_the_version_and_audits_changed_fields_only(worker):
     client = services.client_create(actor=worker, data={**VALID, "phone": "555-111-2222"})
     updated = services.client_update(
-        actor=worker, client=client, expected_version=1, data={"phone": "555-333-4444", "legal_first_name": "Ana"},
+        actor=worker,
+        client=client,
+        expected_version=1,
+        data={"phone": "555-333-4444", "legal_first_name": "Ana"},
         ssn="123-45-6789",
     )
     assert updated.version == 2
@@ -196,8 +199,13 @@ def test_update_over_a_newer_version_is_refused_with_the_other_changes(worker, s
         services.client_update(actor=worker, client=client, expected_version=1, data={"legal_last_name": "Lopes"})
     assert conflict.value.current_version == 2
     assert conflict.value.changes == [
-        {"field": "phone", "old": "555-111-2222", "new": "555-999-8888", "by": supervisor.email,
-         "at": conflict.value.changes[0]["at"]}
+        {
+            "field": "phone",
+            "old": "555-111-2222",
+            "new": "555-999-8888",
+            "by": supervisor.email,
+            "at": conflict.value.changes[0]["at"],
+        }
     ]
     client.refresh_from_db()
     assert (client.legal_last_name, client.phone, client.version) == ("Lopez", "555-999-8888", 2)
@@ -254,7 +262,8 @@ def test_identifiers_can_be_added_and_removed_with_a_reason(worker):
 def test_support_contacts_are_added_updated_and_removed_but_kept(worker):
     client = services.client_create(actor=worker, data=VALID)
     contact = services.support_contact_add(
-        actor=worker, client=client,
+        actor=worker,
+        client=client,
         data={"name": "Rosa Lopez", "relationship": "parent", "phone": "555-222-3333", "is_emergency_contact": True},
     )
     assert _last_event().action == "client.contact_add"
@@ -302,7 +311,9 @@ def test_only_supervisors_and_directors_grant_access_to_staff_of_the_same_agency
         services.access_grant_create(actor=supervisor, client=client, user=colleague, reason=" ")
     past = timezone.now() - datetime.timedelta(days=1)
     with pytest.raises(ValidationFailed):
-        services.access_grant_create(actor=supervisor, client=client, user=colleague, reason="Covering", expires_at=past)
+        services.access_grant_create(
+            actor=supervisor, client=client, user=colleague, reason="Covering", expires_at=past
+        )
     assert not client.access_grants.exists()
 
 

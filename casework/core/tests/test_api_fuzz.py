@@ -24,7 +24,9 @@ scalars = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=30),
-    st.sampled_from(["", " ", "\x00", "2024-02-30", "1980-02-03", "9999-12-31", "0001-01-01", "123-45-6789", "x" * 5000]),
+    st.sampled_from(
+        ["", " ", "\x00", "2024-02-30", "1980-02-03", "9999-12-31", "0001-01-01", "123-45-6789", "x" * 5000]
+    ),
     st.dates(min_value=datetime.date(1, 1, 1)).map(str),
 )
 values = st.recursive(
@@ -48,8 +50,19 @@ headers = st.fixed_dictionaries(
     },
 )
 
-CLIENT_FIELDS = ["legal_first_name", "legal_last_name", "date_of_birth", "sex", "phone", "email", "postal_code",
-                 "ssn", "identifiers", "support_contacts", "version"]
+CLIENT_FIELDS = [
+    "legal_first_name",
+    "legal_last_name",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "email",
+    "postal_code",
+    "ssn",
+    "identifiers",
+    "support_contacts",
+    "version",
+]
 CASE_FIELDS = ["client_id", "program_id", "primary_worker_id", "status", "acuity", "reason_for_referral", "version"]
 TRANSITION_FIELDS = ["to_status", "reason", "closure_reason", "version"]
 TEAM_FIELDS = ["user_id", "role", "name", "organization", "phone", "email"]
@@ -77,8 +90,7 @@ def test_client_writes_never_fail(as_worker, client_record, case, payload, extra
 
 
 @FUZZ
-@given(payload=payloads(CASE_FIELDS), transition=payloads(TRANSITION_FIELDS), team=payloads(TEAM_FIELDS),
-       extra=headers)
+@given(payload=payloads(CASE_FIELDS), transition=payloads(TRANSITION_FIELDS), team=payloads(TEAM_FIELDS), extra=headers)
 def test_case_writes_never_fail(as_worker, case, payload, transition, team, extra):
     _check(_send(as_worker, "post", "/api/v1/cases", payload, extra))
     _check(_send(as_worker, "patch", f"/api/v1/cases/{case.pk}", payload, extra))
@@ -99,8 +111,11 @@ query_values = st.one_of(st.text(max_size=40), st.integers(min_value=-(2**70), m
 
 
 @FUZZ
-@given(params=st.dictionaries(st.sampled_from(["q", "limit", "offset", "client_id", "case_id", "status", "mine"]),
-                              query_values, max_size=4))
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["q", "limit", "offset", "client_id", "case_id", "status", "mine"]), query_values, max_size=4
+    )
+)
 def test_list_filters_never_fail(as_worker, as_auditor, note, params):
     for url in ["/api/v1/clients", "/api/v1/clients/search", "/api/v1/cases", "/api/v1/notes"]:
         _check(as_worker.get(url, params))
@@ -111,3 +126,19 @@ def test_the_audit_chain_still_verifies_after_fuzzing(as_worker, client_record, 
     _check(_send(as_worker, "patch", f"/api/v1/clients/{client_record.pk}", {"ssn": "\x00", "version": 1}, {}))
     _check(_send(as_worker, "post", "/api/v1/notes", {"case_id": 2**70}, {}))
     assert verify_chain().ok
+
+
+@FUZZ
+@given(record_id=st.one_of(st.integers(min_value=0, max_value=2**70), st.sampled_from([2**63 - 1, 2**63, 2**64])))
+def test_any_id_in_a_path_is_found_or_404(as_worker, note, record_id):
+    for url in [
+        f"/api/v1/clients/{record_id}",
+        f"/api/v1/cases/{record_id}",
+        f"/api/v1/cases/{record_id}/team",
+        f"/api/v1/notes/{record_id}",
+        f"/api/v1/notes/{record_id}/addenda",
+    ]:
+        _check(as_worker.get(url))
+    _check(as_worker.delete(f"/api/v1/cases/{note.case_id}/team/{record_id}"))
+    _check(as_worker.delete(f"/api/v1/auth/tokens/{record_id}"))
+    _check(_send(as_worker, "post", f"/api/v1/notes/{record_id}/sign", {}, {}))

@@ -29,7 +29,7 @@ def _write(actor, case, **overrides):
 
 
 def _last_event():
-    return AuditEvent.objects.order_by("-id").first()
+    return AuditEvent.objects.latest("id")
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,9 @@ def test_a_repeated_submission_returns_the_first_note(worker, case):
 def test_the_author_edits_a_draft_with_a_version(worker, case):
     note = _write(worker, case)
     updated = services.note_update(
-        actor=worker, note=note, expected_version=1,
+        actor=worker,
+        note=note,
+        expected_version=1,
         data={"duration_minutes": 45, "sections": {"data": "Talked about rent.", "assessment": "", "plan": ""}},
     )
     assert (updated.version, updated.duration_minutes, updated.sections["data"]) == (2, 45, "Talked about rent.")
@@ -165,8 +167,11 @@ def test_changing_the_format_of_a_draft_needs_sections_of_the_new_format(worker,
 
 def test_a_draft_edit_with_bad_input_changes_nothing(worker, case):
     note = _write(worker, case)
-    for data in ({"duration_minutes": 0}, {"contact_date": timezone.localdate() + datetime.timedelta(days=2)},
-                 {"sections": {"subjective": "wrong format"}}):
+    for data in (
+        {"duration_minutes": 0},
+        {"contact_date": timezone.localdate() + datetime.timedelta(days=2)},
+        {"sections": {"subjective": "wrong format"}},
+    ):
         with pytest.raises(ValidationFailed):
             services.note_update(actor=worker, note=note, expected_version=1, data=data)
     note.refresh_from_db()

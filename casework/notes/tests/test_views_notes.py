@@ -87,8 +87,11 @@ def test_worker_saves_a_draft_and_lands_on_the_client_timeline(as_worker, worker
     assert response.status_code == 302
     assert response["Location"] == reverse("clients:detail", args=[case.client_id]) + f"#note-{note.pk}"
     assert note.status == NoteStatus.DRAFT and note.author == worker
-    assert note.sections == {"data": "Visited at home; fridge empty.", "assessment": "Food insecure.",
-                             "plan": "Refer to food bank."}
+    assert note.sections == {
+        "data": "Visited at home; fridge empty.",
+        "assessment": "Food insecure.",
+        "plan": "Refer to food bank.",
+    }
     assert (note.contact_type, note.duration_minutes) == ("home_visit", 45)
 
 
@@ -113,9 +116,7 @@ def test_sign_now_signs_the_note(as_worker, worker, case):
 
 
 def test_signing_an_empty_note_is_refused_and_nothing_is_saved(as_worker, case):
-    response = as_worker.post(
-        _create_url(case), _note_data(action="sign", dap_data="", dap_assessment="", dap_plan="")
-    )
+    response = as_worker.post(_create_url(case), _note_data(action="sign", dap_data="", dap_assessment="", dap_plan=""))
 
     assert response.status_code == 422
     assert "Write at least one section before signing." in response.content.decode()
@@ -228,7 +229,8 @@ def test_note_lifecycle_draft_edit_sign_addendum_void(as_worker, worker, case):
     assert reverse("notes:edit", args=[note.pk]) not in page
 
     added = as_worker.post(
-        reverse("notes:addendum", args=[note.pk]), {"text": "Client called back: SNAP approved.", "submission_key": "a1"}
+        reverse("notes:addendum", args=[note.pk]),
+        {"text": "Client called back: SNAP approved.", "submission_key": "a1"},
     )
     assert added.status_code == 302
     assert NoteAddendum.objects.get(note=note).text == "Client called back: SNAP approved."
@@ -255,7 +257,7 @@ def test_stale_draft_edit_shows_the_conflict_and_keeps_the_input(as_worker, work
     assert response.status_code == 409
     html = response.content.decode()
     assert "This draft was saved elsewhere after you opened it." in html
-    assert "duration_minutes" in html
+    assert "duration (minutes)" in html
     assert "My new plan wording" in html
     assert f'name="version" value="{stale + 1}"' in html
     assert ProgressNote.objects.get(pk=draft.pk).sections["plan"] == "Call Friday."
