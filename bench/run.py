@@ -136,7 +136,7 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--notes-per-case", type=int, default=3)
     parser.add_argument("--runs", type=int, default=200, help="Timed runs per operation (after 5 warm-up runs).")
-    parser.add_argument("--seconds-per-operation", type=float, default=20.0, help="Stop an operation's runs early.")
+    parser.add_argument("--seconds-per-operation", type=float, default=8.0, help="Stop an operation's runs early.")
     parser.add_argument("--timeout", type=int, default=1800, help="Give up on one database after this many seconds.")
     parser.add_argument("--json", type=Path, help="Also write the results to this file.")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)

@@ -31,6 +31,8 @@ from casework.audit.verify import VerifyResult, verify_chain
 from casework.core.errors import NotFound
 
 EVENTS_PER_PAGE = 50
+# Changes whose values are clinical content; the auditor sees that they changed, not what they say.
+CLINICAL_FIELDS = {"sections", "text", "reason_for_referral", "narrative"}
 
 
 def _auditor(request: HttpRequest) -> User:
@@ -64,11 +66,17 @@ def _shown(value: Any) -> str:
 
 
 def _change_rows(changes: Any) -> list[tuple[str, str | None, str]]:
-    """(field, old, new) for each recorded change; old is None for values recorded without a before."""
+    """(field, old, new) for each recorded change; old is None for values recorded without a before.
+
+    Clinical text (note sections, addenda, referral reasons) is named but not shown to auditors.
+    """
     if not isinstance(changes, dict):
         return []
     rows: list[tuple[str, str | None, str]] = []
     for field, values in changes.items():
+        if field in CLINICAL_FIELDS:
+            rows.append((field, None, _("(clinical text, not shown)")))
+            continue
         if isinstance(values, list) and len(values) == 2:
             rows.append((field, _shown(values[0]), _shown(values[1])))
         else:

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from casework.config.api import api
 from casework.core import views as core_views
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", include("casework.notes.urls")),  # /notes/<id>/ and /cases/<id>/notes/new/
     path("audit/", include("casework.audit.urls")),
     path("api/v1/", api.urls),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("django-admin/", admin.site.urls),
 ]
 

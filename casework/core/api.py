@@ -166,12 +166,10 @@ def expected_version(*, if_match: str | None, version: int | None, current: int)
         tags = [tag.strip() for tag in if_match.split(",") if tag.strip()]
         if tags == ["*"]:
             return current, True
-        versions = []
-        for tag in tags:
-            match = _ENTITY_TAG.match(tag)
-            if match is None:
-                raise ValidationFailed(_('If-Match must hold the ETag you were given, like "3".'), field="If-Match")
-            versions.append(int(match.group(1)))
+        matches = [_ENTITY_TAG.match(tag) for tag in tags]
+        if not matches or None in matches:
+            raise ValidationFailed(_('If-Match must hold the ETag you were given, like "3".'), field="If-Match")
+        versions = [int(match.group(1)) for match in matches if match is not None]
         return (current if current in versions else versions[0]), True
     if version is not None:
         return version, False

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from casework.accounts.models import Agency, Program, Role, Team, User
@@ -185,7 +185,7 @@ CLIENTS: list[DemoClient] = [
 C = CaseStatus
 # The current case of each client, in status order; the load shuffles which client gets which.
 # (status, closure reason)
-STATUS_PLANS: dict[str, list[tuple[str, str]]] = {
+STATUS_PLANS: dict[str, list[tuple[CaseStatus, str]]] = {
     "cm1": [(C.REFERRED, ""), (C.INTAKE, ""), (C.INTAKE, ""), (C.ASSESSMENT, ""), (C.ASSESSMENT, ""),
             (C.PLANNING, ""), (C.PLANNING, "")] + [(C.ACTIVE, "")] * 8
     + [(C.TRANSITION, ""), (C.TRANSITION, ""), (C.CLOSED, ClosureReason.GOALS_MET),
@@ -201,8 +201,8 @@ STATUS_PLANS: dict[str, list[tuple[str, str]]] = {
     + [(C.TRANSITION, ""), (C.CLOSED, ClosureReason.DECEASED), (C.CLOSED, ClosureReason.INELIGIBLE)],
 }
 # fmt: on
-FORWARD = [C.INTAKE, C.ASSESSMENT, C.PLANNING, C.ACTIVE, C.TRANSITION]
-NOTES_BY_STATUS = {
+FORWARD: list[str] = [C.INTAKE, C.ASSESSMENT, C.PLANNING, C.ACTIVE, C.TRANSITION]
+NOTES_BY_STATUS: dict[str, tuple[int, int]] = {
     C.REFERRED: (0, 0),
     C.INTAKE: (1, 1),
     C.ASSESSMENT: (1, 2),
@@ -211,7 +211,7 @@ NOTES_BY_STATUS = {
     C.TRANSITION: (4, 5),
     C.CLOSED: (2, 4),
 }
-OPENED_DAYS_AGO = {
+OPENED_DAYS_AGO: dict[str, tuple[int, int]] = {
     C.REFERRED: (2, 8),
     C.INTAKE: (5, 20),
     C.ASSESSMENT: (15, 45),
@@ -498,7 +498,7 @@ SCENES: dict[str, list[dict[str, str]]] = {
         },
     ],
 }
-DURATIONS = {
+DURATIONS: dict[str, tuple[int, int]] = {
     ContactType.IN_PERSON: (30, 60),
     ContactType.HOME_VISIT: (45, 90),
     ContactType.PHONE: (10, 25),
@@ -579,7 +579,7 @@ class _Clock:
         self.today = today
         self.zone = zone
         self.now = timezone.now()
-        self.updates: dict[type, dict[int, dict[str, Any]]] = {}
+        self.updates: dict[type[models.Model], dict[int, dict[str, Any]]] = {}
 
     def at(self, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
         moment = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=self.zone)
@@ -598,18 +598,18 @@ class _Clock:
     def apply(self) -> None:
         """Write the back-dated times: one executemany per model and set of fields."""
         for model, rows in self.updates.items():
+            by_name = {field.name: field for field in model._meta.concrete_fields}
             groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
             for pk, values in rows.items():
                 names = tuple(sorted(values))
-                fields = [model._meta.get_field(name) for name in names]
-                params = [field.get_db_prep_save(values[field.name], connection) for field in fields]
+                params = [by_name[name].get_db_prep_save(values[name], connection) for name in names]
                 groups.setdefault(names, []).append((*params, pk))
             quote = connection.ops.quote_name
             for names, params_list in groups.items():
-                columns = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in names)
+                columns = ", ".join(f"{quote(by_name[name].column)} = %s" for name in names)
                 # Table and column names come from the models, values are parameters.
-                table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-                sql = f"UPDATE {table} SET {columns} WHERE {pk} = %s"  # noqa: S608
+                table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
+                sql = f"UPDATE {table} SET {columns} WHERE {key} = %s"  # noqa: S608
                 with connection.cursor() as cursor:
                     cursor.executemany(sql, params_list)
 

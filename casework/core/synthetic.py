@@ -14,6 +14,7 @@ ones), so name searches see realistic numbers of candidates.
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
 import math
 import random
@@ -48,6 +49,9 @@ PROGRAMS = [
     ("Housing Stabilization", 30),
 ]
 BATCH_SIZE = 2000
+# 60% of surnames come from the list below, weighted so that Smith is about 1% of clients (as in
+# the US census); the rest are generated rare names.
+RARE_SURNAME_SHARE = 0.4
 # Enum value lists, computed once (the enums rebuild them on every access).
 CLOSURE_REASONS = list(ClosureReason.values)
 NOTE_FORMATS = list(NoteFormat.values)
@@ -239,6 +243,10 @@ def _cumulative_weights(count: int, exponent: float) -> list[float]:
     return list(itertools.accumulate(1 / (rank**exponent) for rank in range(1, count + 1)))
 
 
+def _adapt_json(db: Any, encoder: Any, value: Any) -> Any:
+    return db.ops.adapt_json_value(value, encoder)
+
+
 def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, chunk: int = 5000) -> None:
     """INSERT plain rows with executemany; columns not given take the field's default.
 
@@ -259,12 +267,12 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, chunk:
             adapters[model_field.attname] = db.ops.adapt_datefield_value
         elif kind == "JSONField":
             encoder = getattr(model_field, "encoder", None)
-            adapters[model_field.attname] = lambda value, encoder=encoder: db.ops.adapt_json_value(value, encoder)
+            adapters[model_field.attname] = functools.partial(_adapt_json, db, encoder)
     names = [model_field.attname for model_field in fields]
     plan = [(name, defaults[name], adapters.get(name)) for name in names]
-    values = []
+    values: list[tuple[Any, ...]] = []
     for row in rows:
-        line = []
+        line: list[Any] = []
         for name, default, adapt in plan:
             value = row.get(name, default)
             line.append(adapt(value) if adapt is not None and value is not None else value)
@@ -276,8 +284,8 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, chunk:
         if db.vendor == "postgresql":
             # COPY is several times faster than INSERT on PostgreSQL.
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for line in values:
-                    copy.write_row(line)
+                for values_row in values:
+                    copy.write_row(values_row)
             return
         placeholders = ", ".join(["%s"] * len(fields))
         # Table and column names come from the model; the values are parameters.
@@ -306,7 +314,7 @@ class SyntheticGenerator:
         self.zone = zoneinfo.ZoneInfo(AGENCY_TIME_ZONE)
         self.now = timezone.now()
         self.today = timezone.localdate(self.now, timezone=self.zone)
-        self.last_weights = _cumulative_weights(len(LAST_NAMES), 0.9)
+        self.last_weights = _cumulative_weights(len(LAST_NAMES), 0.4)
         self.female_weights = _cumulative_weights(len(FIRST_NAMES_FEMALE), 0.7)
         self.male_weights = _cumulative_weights(len(FIRST_NAMES_MALE), 0.7)
         self.language_names = [name for name, _weight in LANGUAGES]
@@ -374,11 +382,16 @@ class SyntheticGenerator:
         self.team_programs = {team.pk: programs[i % len(programs)] for i, team in enumerate(teams)}
         return agency, programs, workers
 
+    @staticmethod
+    def _team_id(worker: User) -> int:
+        assert worker.team_id is not None  # every synthetic worker is on a team
+        return worker.team_id
+
     # --- rows ---------------------------------------------------------------------------
     def _last_name(self) -> str:
         rng = self.rng
-        if rng.random() < 0.3:
-            # The long tail: names nobody else in the agency has.
+        if rng.random() < RARE_SURNAME_SHARE:
+            # The long tail: names almost nobody else in the agency has.
             word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
             return word.capitalize()
         return rng.choices(LAST_NAMES, cum_weights=self.last_weights)[0]
@@ -451,7 +464,7 @@ class SyntheticGenerator:
             client_id=client.pk,
             program_id=program.pk,
             primary_worker_id=worker.pk,
-            team_id=worker.team_id,
+            team_id=self._team_id(worker),
             status=status,
             acuity=rng.choices([1, 2, 3], weights=[3, 5, 2])[0],
             opened_at=opened_at,
@@ -563,7 +576,7 @@ class SyntheticGenerator:
                             "created_at": client.created_at,
                         }
                     )
-                program = self.team_programs[worker.team_id]
+                program = self.team_programs[self._team_id(worker)]
                 plans: list[tuple[str, int, int]] = []
                 if rng.random() < PREVIOUS_EPISODE_SHARE:
                     plans.append((CaseStatus.CLOSED, rng.randint(700, 1000), rng.randint(400, 650)))

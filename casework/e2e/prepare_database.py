@@ -9,12 +9,17 @@ from __future__ import annotations
 import os
 
 import django
+from django.conf import settings
 from django.core.management import call_command
+
+from casework.e2e.hashers import PASSWORD_HASHERS
 
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casework.config.settings")
     django.setup()
+    # The demo passwords are hashed as the test server checks them (see hashers.py).
+    settings.PASSWORD_HASHERS = PASSWORD_HASHERS
     call_command("migrate", interactive=False, verbosity=0)
     call_command("load_demo")
 

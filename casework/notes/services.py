@@ -19,6 +19,7 @@ from casework.core.errors import PermissionDenied, ValidationFailed, VersionConf
 from casework.core.validation import clean_or_raise, require_text
 from casework.notes.models import NOTE_SECTIONS, SECTION_MAX_LENGTH, NoteAddendum, NoteStatus, ProgressNote
 
+EARLIEST_CONTACT_DATE = datetime.date(1950, 1, 1)
 NOTE_FIELDS = ["format", "contact_type", "contact_date", "duration_minutes", "sections"]
 
 
@@ -47,6 +48,8 @@ def _check_contact_date(case: Case, contact_date: Any) -> None:
         raise ValidationFailed(_("Enter the date of the contact."), field="contact_date")
     if contact_date > timezone.localdate():
         raise ValidationFailed(_("The contact date cannot be in the future."), field="contact_date")
+    if contact_date < EARLIEST_CONTACT_DATE:
+        raise ValidationFailed(_("Check the year of the contact date."), field="contact_date")
     dob = case.client.date_of_birth
     if dob and contact_date < dob:
         raise ValidationFailed(_("The contact date is before the client's date of birth."), field="contact_date")

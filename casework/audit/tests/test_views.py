@@ -13,6 +13,7 @@ from casework.audit.models import AuditEvent
 from casework.audit.services import audit_record
 from casework.clients import services as client_services
 from casework.core.request_context import RequestInfo, reset_request_info, set_request_info
+from casework.notes import services as note_services
 from casework.testing import ClientFactory, UserFactory, count_queries
 
 URL = reverse("audit:index")
@@ -238,3 +239,22 @@ def test_chain_verification_reports_a_broken_chain(as_auditor, registered):
 
 def test_verify_only_answers_post(as_auditor):
     assert as_auditor.get(VERIFY_URL).status_code == 405
+
+
+def test_the_trail_names_changed_clinical_text_without_showing_it(as_auditor, worker, case, client_record):
+    note = note_services.note_create(
+        actor=worker,
+        case=case,
+        format="narrative",
+        contact_type="phone",
+        contact_date=timezone.localdate() - datetime.timedelta(days=1),
+        duration_minutes=20,
+        sections={"narrative": "Disclosed relapse last weekend."},
+        sign=True,
+    )
+    note_services.note_add_addendum(actor=worker, note=note, text="Spoke to sponsor.")
+    page = as_auditor.get(_events_url(client_record)).content.decode()
+    assert "Wrote a progress note" in page
+    assert "<strong>sections</strong>" in page
+    assert "Disclosed relapse" not in page
+    assert "Spoke to sponsor" not in page

@@ -76,8 +76,9 @@ def test_expected_version_needs_one_or_the_other():
     with pytest.raises(PreconditionRequired) as info:
         expected_version(if_match=None, version=None, current=5)
     assert info.value.status_code == 428
-    with pytest.raises(ValidationFailed):
-        expected_version(if_match="3", version=None, current=5)
+    for malformed in ["3", ",", " , ", '"3" junk', '"1", 2', "**"]:
+        with pytest.raises(ValidationFailed):
+            expected_version(if_match=malformed, version=None, current=5)
 
 
 def test_precondition_turns_a_conflict_into_412_only_for_if_match():
