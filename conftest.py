@@ -44,7 +44,9 @@ def team_b(agency: Any) -> Any:
 
 @pytest.fixture
 def supervisor(agency: Any, team_a: Any) -> Any:
-    user = UserFactory(agency=agency, team=team_a, role=Role.SUPERVISOR, email="sup@example.org", full_name="Sam Supervisor")
+    user = UserFactory(
+        agency=agency, team=team_a, role=Role.SUPERVISOR, email="sup@example.org", full_name="Sam Supervisor"
+    )
     team_a.supervisor = user
     team_a.save()
     return user
@@ -81,7 +83,9 @@ def colleague(agency: Any, team_b: Any) -> Any:
 @pytest.fixture
 def outsider(db: Any) -> Any:
     other = AgencyFactory(name="Other Agency")
-    return UserFactory(agency=other, team=TeamFactory(agency=other), email="outsider@example.org", full_name="Otto Outsider")
+    return UserFactory(
+        agency=other, team=TeamFactory(agency=other), email="outsider@example.org", full_name="Otto Outsider"
+    )
 
 
 @pytest.fixture
@@ -98,14 +102,20 @@ def admin_user(agency: Any) -> Any:
 def client_record(agency: Any, supervisor: Any) -> Any:
     """A client registered by the supervisor (so the worker sees it only through the case)."""
     return ClientFactory(
-        agency=agency, created_by=supervisor, legal_first_name="Robert", legal_last_name="Smith",
-        date_of_birth=datetime.date(1980, 2, 3), phone="555-201-3344",
+        agency=agency,
+        created_by=supervisor,
+        legal_first_name="Robert",
+        legal_last_name="Smith",
+        date_of_birth=datetime.date(1980, 2, 3),
+        phone="555-201-3344",
     )
 
 
 @pytest.fixture
 def case(client_record: Any, program: Any, worker: Any) -> Any:
-    return CaseFactory(client=client_record, program=program, primary_worker=worker, team=worker.team, created_by=worker)
+    return CaseFactory(
+        client=client_record, program=program, primary_worker=worker, team=worker.team, created_by=worker
+    )
 
 
 @pytest.fixture

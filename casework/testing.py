@@ -74,7 +74,7 @@ class ClientFactory(factory.django.DjangoModelFactory[Client]):
 
     @classmethod
     def _create(cls, model_class: type[Client], *args: Any, **kwargs: Any) -> Client:
-        client = model_class(*args, **kwargs)
+        client = model_class(**kwargs)
         client.refresh_search_keys()
         client.save()
         return client
@@ -103,7 +103,9 @@ class NoteFactory(factory.django.DjangoModelFactory[ProgressNote]):
     contact_type = ContactType.PHONE
     contact_date = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=1))
     duration_minutes = 30
-    sections = factory.LazyFunction(lambda: {"data": "Talked about housing.", "assessment": "Stable.", "plan": "Call Friday."})
+    sections = factory.LazyFunction(
+        lambda: {"data": "Talked about housing.", "assessment": "Stable.", "plan": "Call Friday."}
+    )
 
 
 @contextmanager

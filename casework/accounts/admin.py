@@ -53,7 +53,10 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Person", {"fields": ("full_name", "agency", "team", "role", "capacity")}),
-        ("Status", {"fields": ("is_active", "is_staff", "is_superuser", "is_demo_account", "last_login", "date_joined")}),
+        (
+            "Status",
+            {"fields": ("is_active", "is_staff", "is_superuser", "is_demo_account", "last_login", "date_joined")},
+        ),
     )
     add_fieldsets = (
         (

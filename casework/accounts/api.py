@@ -85,11 +85,11 @@ class TokenRead(Schema):
     revoked_at: str | None
 
 
-class Unauthorized(DomainError):  # noqa: N818 (named like the domain errors in core.errors)
+class Unauthorized(DomainError):
     status_code = 401
 
 
-class Locked(DomainError):  # noqa: N818
+class Locked(DomainError):
     status_code = 429
 
 

@@ -24,7 +24,9 @@ class Agency(models.Model):
     """An organisation that runs programs and employs staff; times show in its zone."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="America/New_York", validators=[validate_time_zone])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
 
     class Meta:
         verbose_name_plural = "agencies"

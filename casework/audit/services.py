@@ -57,6 +57,26 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     return changed
 
 
+REDACTED = "[not stored in the audit log]"
+
+
+def redact_text(changes: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """Keep clinical free text out of the append-only log: record that it changed, not what it says.
+
+    A mapping of sections (a note's) is reduced to the names of the sections that changed.
+    """
+    out = dict(changes)
+    for name in fields:
+        if name not in out:
+            continue
+        old, new = out[name]
+        if isinstance(old, Mapping) or isinstance(new, Mapping):
+            old_map, new_map = dict(old or {}), dict(new or {})
+            out[f"{name}_changed"] = sorted(k for k in set(old_map) | set(new_map) if old_map.get(k) != new_map.get(k))
+        out[name] = [REDACTED if old else old, REDACTED if new else new]
+    return out
+
+
 def audit_record(
     *,
     actor: Any,

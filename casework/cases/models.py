@@ -54,9 +54,7 @@ class Case(models.Model):
 
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="cases")
     program = models.ForeignKey("accounts.Program", on_delete=models.PROTECT, related_name="cases")
-    primary_worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="primary_cases"
-    )
+    primary_worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="primary_cases")
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="cases")
     status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.INTAKE)
     acuity = models.PositiveSmallIntegerField(_("acuity"), choices=Acuity.choices, default=Acuity.MODERATE)

@@ -30,4 +30,6 @@ def can_document_case(user: User, case: Case) -> bool:
 
 def can_reassign(user: User, case: Case) -> bool:
     """Supervisors of the case's team and the program's director move cases between workers."""
-    return bool(user.is_active and user.role in (Role.SUPERVISOR, Role.PROGRAM_DIRECTOR) and supervises_case(user, case))
+    return bool(
+        user.is_active and user.role in (Role.SUPERVISOR, Role.PROGRAM_DIRECTOR) and supervises_case(user, case)
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
@@ -13,7 +14,7 @@ from casework.cases.models import OPEN_STATUSES, Case, CaseTeamMember
 from casework.core.errors import NotFound
 
 
-def client_ids_through_cases(user: User) -> QuerySet[Case]:
+def client_ids_through_cases(user: User) -> QuerySet[Case, Any]:
     """Client ids of cases where the user is on the team, supervises the team or directs the program."""
     memberships = CaseTeamMember.objects.filter(user=user, removed_at__isnull=True).values("case_id")
     return Case.objects.filter(
@@ -41,7 +42,10 @@ def case_get_for_user(*, user: User, case_id: int, action: str = "case.view", au
         from casework.audit.services import audit_record
 
         audit_record(
-            actor=user, action=action, client_id=client.pk, obj=case,
+            actor=user,
+            action=action,
+            client_id=client.pk,
+            obj=case,
             flagged=getattr(client, "accessed_by_break_glass", False),
         )
     case.client = client
@@ -158,7 +162,7 @@ def team_cases(*, team: Team) -> QuerySet[Case]:
 
 
 def teams_supervised_by(user: User) -> QuerySet[Team]:
-    return Team.objects.filter(supervisor=user, agency_id=user.agency_id).order_by("name")
+    return Team.objects.filter(supervisor=user, agency=user.agency).order_by("name")
 
 
 @dataclass

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import Program, Role, User
 from casework.audit.selectors import changes_since
-from casework.audit.services import audit_record, diff, snapshot
+from casework.audit.services import audit_record, diff, redact_text, snapshot
 from casework.cases import permissions
 from casework.cases.models import (
     OPEN_STATUSES,
@@ -44,7 +44,9 @@ def _check_referral_reason(value: Any) -> None:
 
 def _check_worker(worker: User, program: Program) -> None:
     if not worker.can_carry_cases or worker.agency_id != program.agency_id:
-        raise ValidationFailed(_("%(name)s cannot carry cases in this program.") % {"name": worker}, field="primary_worker")
+        raise ValidationFailed(
+            _("%(name)s cannot carry cases in this program.") % {"name": worker}, field="primary_worker"
+        )
     if worker.team_id is None:
         raise ValidationFailed(_("%(name)s is not on a team yet.") % {"name": worker}, field="primary_worker")
 
@@ -82,7 +84,7 @@ def case_open(
         client=client,
         program=program,
         primary_worker=primary_worker,
-        team_id=primary_worker.team_id,
+        team=primary_worker.team,
         status=status,
         acuity=acuity,
         reason_for_referral=(reason_for_referral or "").strip(),
@@ -91,12 +93,18 @@ def case_open(
     )
     clean_or_raise(case, exclude=["created_by"])
     case.save()
-    CaseStatusChange.objects.create(case=case, from_status="", to_status=status, changed_by=actor, reason=_("Case opened"))
+    CaseStatusChange.objects.create(
+        case=case, from_status="", to_status=status, changed_by=actor, reason=_("Case opened")
+    )
     CaseAssignment.objects.create(case=case, to_worker=primary_worker, assigned_by=actor, reason=_("Case opened"))
     audit_record(
-        actor=actor, action="case.open", client_id=client.pk, obj=case,
-        changes=diff({}, {"program": program.name, "primary_worker": primary_worker.email, "status": status,
-                          "acuity": acuity}),
+        actor=actor,
+        action="case.open",
+        client_id=client.pk,
+        obj=case,
+        changes=diff(
+            {}, {"program": program.name, "primary_worker": primary_worker.email, "status": status, "acuity": acuity}
+        ),
     )
     return case
 
@@ -111,8 +119,11 @@ def case_update(*, actor: User, case: Case, expected_version: int, data: Mapping
         raise VersionConflict(
             _("Someone changed this case after you opened it."),
             current_version=locked.version,
-            changes=changes_since(obj=locked, actions=["case.update", "case.transition", "case.reassign"],
-                                  versions=locked.version - expected_version),
+            changes=changes_since(
+                obj=locked,
+                actions=["case.update", "case.transition", "case.reassign"],
+                versions=locked.version - expected_version,
+            ),
         )
     _check_referral_reason(data.get("reason_for_referral"))
     before = snapshot(locked, CASE_EDIT_FIELDS)
@@ -127,7 +138,13 @@ def case_update(*, actor: User, case: Case, expected_version: int, data: Mapping
     locked.updated_at = timezone.now()
     locked.save()
     changes["version"] = [expected_version, locked.version]
-    audit_record(actor=actor, action="case.update", client_id=locked.client_id, obj=locked, changes=changes)
+    audit_record(
+        actor=actor,
+        action="case.update",
+        client_id=locked.client_id,
+        obj=locked,
+        changes=redact_text(changes, ["reason_for_referral"]),
+    )
     return locked
 
 
@@ -156,14 +173,18 @@ def case_transition(
         raise VersionConflict(
             _("Someone changed this case after you opened it."),
             current_version=locked.version,
-            changes=changes_since(obj=locked, actions=["case.update", "case.transition", "case.reassign"],
-                                  versions=locked.version - expected_version),
+            changes=changes_since(
+                obj=locked,
+                actions=["case.update", "case.transition", "case.reassign"],
+                versions=locked.version - expected_version,
+            ),
         )
     if to_status not in STATUS_ORDER:
         raise ValidationFailed(_("Unknown status."), field="to_status")
     if to_status == locked.status:
-        raise ValidationFailed(_("The case is already %(status)s.") % {"status": locked.get_status_display()},
-                               field="to_status")
+        raise ValidationFailed(
+            _("The case is already %(status)s.") % {"status": locked.get_status_display()}, field="to_status"
+        )
     reason = (reason or "").strip()
     if len(reason) > 4000:
         raise ValidationFailed(_("Keep the reason under 4000 characters."), field="reason")
@@ -185,8 +206,11 @@ def case_transition(
         locked.closure_reason = ""
         locked.closed_at = None
         _check_worker(locked.primary_worker, locked.program)
-        if Case.objects.filter(client_id=locked.client_id, program_id=locked.program_id,
-                               status__in=OPEN_STATUSES).exclude(pk=locked.pk).exists():
+        if (
+            Case.objects.filter(client_id=locked.client_id, program_id=locked.program_id, status__in=OPEN_STATUSES)
+            .exclude(pk=locked.pk)
+            .exists()
+        ):
             raise ValidationFailed(_("The client already has another open case in this program."), field="to_status")
     locked.status = to_status
     locked.version += 1
@@ -224,7 +248,10 @@ def case_team_member_add(*, actor: User, case: Case, data: Mapping[str, Any]) ->
     clean_or_raise(member, exclude=["case", "added_by"])
     member.save()
     audit_record(
-        actor=actor, action="case.team_add", client_id=case.client_id, obj=member,
+        actor=actor,
+        action="case.team_add",
+        client_id=case.client_id,
+        obj=member,
         changes=diff({}, {"member": member.display_name, "role": member.role, "organization": member.organization}),
     )
     return member
@@ -240,7 +267,11 @@ def case_team_member_remove(*, actor: User, member: CaseTeamMember, reason: str 
         member.removed_at = timezone.now()
         member.save(update_fields=["removed_at"])
         audit_record(
-            actor=actor, action="case.team_remove", client_id=case.client_id, obj=member, reason=reason,
+            actor=actor,
+            action="case.team_remove",
+            client_id=case.client_id,
+            obj=member,
+            reason=reason,
             changes={"member": [member.display_name, None]},
         )
     return member
@@ -249,14 +280,19 @@ def case_team_member_remove(*, actor: User, member: CaseTeamMember, reason: str 
 def _reassign_one(*, actor: User, case: Case, to_worker: User, reason: str) -> Case:
     from_worker = case.primary_worker
     case.primary_worker = to_worker
-    case.team_id = to_worker.team_id
+    case.team = to_worker.team  # type: ignore[assignment]  # _check_worker ensured a team
     case.version += 1
     case.updated_at = timezone.now()
     case.save(update_fields=["primary_worker", "team", "version", "updated_at"])
-    CaseAssignment.objects.create(case=case, from_worker=from_worker, to_worker=to_worker, assigned_by=actor,
-                                  reason=reason)
+    CaseAssignment.objects.create(
+        case=case, from_worker=from_worker, to_worker=to_worker, assigned_by=actor, reason=reason
+    )
     audit_record(
-        actor=actor, action="case.reassign", client_id=case.client_id, obj=case, reason=reason,
+        actor=actor,
+        action="case.reassign",
+        client_id=case.client_id,
+        obj=case,
+        reason=reason,
         changes={"primary_worker": [from_worker.email, to_worker.email], "version": [case.version - 1, case.version]},
     )
     return case
@@ -303,7 +339,9 @@ def caseload_reassign(*, actor: User, from_worker: User, to_worker: User, reason
     for case in cases:
         _reassign_one(actor=actor, case=case, to_worker=to_worker, reason=reason)
     audit_record(
-        actor=actor, action="caseload.reassign", reason=reason,
+        actor=actor,
+        action="caseload.reassign",
+        reason=reason,
         changes={"from_worker": from_worker.email, "to_worker": to_worker.email, "cases": [c.pk for c in cases]},
     )
     return len(cases)

@@ -80,7 +80,9 @@ class Client(models.Model):
     last_name_phonetic = models.CharField(max_length=12, blank=True, db_index=True)
     phone_digits = models.CharField(max_length=15, blank=True, db_index=True)
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registered_clients")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registered_clients"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
@@ -149,14 +151,18 @@ class ClientIdentifier(models.Model):
     value = models.CharField(
         _("value"),
         max_length=40,
-        validators=[RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9 \-./]{0,39}$", _("Use letters, digits, spaces, - . or /."))],
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9 \-./]{0,39}$", _("Use letters, digits, spaces, - . or /."))
+        ],
     )
     issuer = models.CharField(_("issued by"), max_length=100, blank=True)
     value_key = models.CharField(max_length=40, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["client", "kind", "value_key"], name="identifier_unique_per_client")]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "kind", "value_key"], name="identifier_unique_per_client")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.value}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -18,7 +19,7 @@ from casework.core import text
 from casework.core.errors import NotFound
 
 
-def _case_relationship_client_ids(user: User) -> QuerySet[object]:
+def _case_relationship_client_ids(user: User) -> QuerySet[Any, Any]:
     from casework.cases.selectors import client_ids_through_cases
 
     return client_ids_through_cases(user)
@@ -68,12 +69,14 @@ def client_get_for_user(*, user: User, client_id: int, action: str = "client.vie
     """
     if not user.is_authenticated or not user.is_active or user.agency_id is None:
         raise NotFound()
-    client = Client.objects.filter(pk=client_id).filter(relationship_q(user)).select_related("agency").first()
+    client: Client | None = (
+        Client.objects.filter(pk=client_id).filter(relationship_q(user)).select_related("agency").first()
+    )
     emergency = None
     if client is None:
         client = Client.objects.filter(pk=client_id, agency_id=user.agency_id).select_related("agency").first()
         emergency = active_break_glass(user, client) if client is not None else None
-        if emergency is None:
+        if client is None or emergency is None:
             raise NotFound()
     if audit:
         audit_record(
@@ -100,6 +103,7 @@ MAX_QUERY_LENGTH = 200
 # Words typed before an identifier ("MRN 12345") that are labels, not names.
 IDENTIFIER_LABELS = {"mrn", "medicaid", "medicare", "hmis", "id", "ssn", "mpi"}
 CANDIDATE_LIMIT = 400
+NAME_MATCH_FLOOR = 0.7
 
 
 @dataclass
@@ -242,9 +246,7 @@ def client_search(*, user: User, query: str, limit: int = 25) -> list[SearchHit]
     if parsed.last4:
         block |= Q(ssn_last4=parsed.last4)
     if parsed.identifiers:
-        block |= Q(
-            pk__in=ClientIdentifier.objects.filter(value_key__in=parsed.identifiers).values("client_id")
-        )
+        block |= Q(pk__in=ClientIdentifier.objects.filter(value_key__in=parsed.identifiers).values("client_id"))
     candidates = list(visible.filter(block).prefetch_related("identifiers")[:CANDIDATE_LIMIT])
     hits = []
     for client in candidates:
@@ -261,6 +263,9 @@ def _score(client: Client, parsed: ParsedQuery) -> tuple[float, list[str]]:
     reasons: list[str] = []
     for name in parsed.names:
         similarity, why = _best_name_similarity(name, client)
+        if similarity < NAME_MATCH_FLOOR:
+            # Every name typed must match one of the client's names: "Robert Smith" is not "Bob Jones".
+            return 0.0, []
         parts.append(similarity)
         if similarity >= 0.75:
             reasons.append(why)

@@ -105,7 +105,7 @@ def client_create(
         existing = Client.objects.filter(submission_key=submission_key, created_by=actor).first()
         if existing is not None:
             return existing
-    client = Client(agency_id=actor.agency_id, created_by=actor, submission_key=submission_key or None)
+    client = Client(agency=actor.agency, created_by=actor, submission_key=submission_key or None)
     for key, value in _clean_data(data).items():
         setattr(client, key, value)
     _apply_ssn(client, ssn)
@@ -116,7 +116,9 @@ def client_create(
             client.save()
     except IntegrityError as exc:
         # Only the actor's own earlier submission is returned, never someone else's client.
-        earlier = Client.objects.filter(submission_key=submission_key, created_by=actor).first() if submission_key else None
+        earlier = (
+            Client.objects.filter(submission_key=submission_key, created_by=actor).first() if submission_key else None
+        )
         if earlier is not None:
             return earlier
         raise ValidationFailed(_("The client could not be saved; please try again.")) from exc
@@ -124,8 +126,13 @@ def client_create(
     changes.update(_audit_ssn_change("", client.ssn_last4))
     audit_record(actor=actor, action="client.create", client_id=client.pk, obj=client, changes=changes)
     for identifier in identifiers or []:
-        identifier_add(actor=actor, client=client, kind=identifier.get("kind", ""), value=identifier.get("value", ""),
-                       issuer=identifier.get("issuer", ""))
+        identifier_add(
+            actor=actor,
+            client=client,
+            kind=identifier.get("kind", ""),
+            value=identifier.get("value", ""),
+            issuer=identifier.get("issuer", ""),
+        )
     return client
 
 
@@ -178,9 +185,7 @@ def identifier_add(*, actor: User, client: Client, kind: str, value: str, issuer
     """Add an identifier (MRN, Medicaid ID...) to a client."""
     if not permissions.can_edit_client(actor):
         raise PermissionDenied(_("Your role cannot edit client details."))
-    identifier = ClientIdentifier(
-        client=client, kind=kind, value=(value or "").strip(), issuer=(issuer or "").strip()
-    )
+    identifier = ClientIdentifier(client=client, kind=kind, value=(value or "").strip(), issuer=(issuer or "").strip())
     identifier.value_key = text.identifier_key(identifier.value)
     clean_or_raise(identifier, exclude=["client"])
     if ClientIdentifier.objects.filter(client=client, kind=kind, value_key=identifier.value_key).exists():
@@ -252,7 +257,9 @@ def support_contact_update(*, actor: User, contact: SupportContact, data: Mappin
     changes = diff(before, snapshot(locked, SUPPORT_CONTACT_FIELDS))
     if changes:
         locked.save()
-        audit_record(actor=actor, action="client.contact_update", client_id=locked.client_id, obj=locked, changes=changes)
+        audit_record(
+            actor=actor, action="client.contact_update", client_id=locked.client_id, obj=locked, changes=changes
+        )
     return locked
 
 
@@ -266,7 +273,10 @@ def support_contact_remove(*, actor: User, contact: SupportContact) -> None:
     contact.is_active = False
     contact.save(update_fields=["is_active"])
     audit_record(
-        actor=actor, action="client.contact_remove", client_id=contact.client_id, obj=contact,
+        actor=actor,
+        action="client.contact_remove",
+        client_id=contact.client_id,
+        obj=contact,
         changes={"is_active": [True, False]},
     )
 
@@ -285,7 +295,11 @@ def access_grant_create(
         raise ValidationFailed(_("The end of access must be in the future."), field="expires_at")
     grant = AccessGrant.objects.create(client=client, user=user, granted_by=actor, reason=reason, expires_at=expires_at)
     audit_record(
-        actor=actor, action="client.access_grant", client_id=client.pk, obj=grant, reason=reason,
+        actor=actor,
+        action="client.access_grant",
+        client_id=client.pk,
+        obj=grant,
+        reason=reason,
         changes={"user": [None, user.email], "expires_at": [None, expires_at]},
     )
     return grant
@@ -296,12 +310,10 @@ def break_glass_open(*, actor: User, client_id: int, reason: str) -> BreakGlassA
     """Emergency access to a client outside the user's relationships: time-limited and flagged."""
     if not permissions.can_break_glass(actor):
         raise PermissionDenied(_("Your role cannot use emergency access."))
-    reason = require_text(
-        reason, field="reason", message=_("Type the reason for emergency access."), max_length=1000
-    )
+    reason = require_text(reason, field="reason", message=_("Type the reason for emergency access."), max_length=1000)
     if len(reason) < 10:
         raise ValidationFailed(_("Describe the emergency in a few words (at least 10 characters)."), field="reason")
-    client = Client.objects.filter(pk=client_id, agency_id=actor.agency_id).first()
+    client = Client.objects.filter(pk=client_id, agency=actor.agency).first()
     if client is None:
         raise NotFound(_("No client with that record number in your agency."))
     access = BreakGlassAccess.objects.create(
@@ -311,7 +323,12 @@ def break_glass_open(*, actor: User, client_id: int, reason: str) -> BreakGlassA
         expires_at=timezone.now() + datetime.timedelta(minutes=settings.BREAK_GLASS_MINUTES),
     )
     audit_record(
-        actor=actor, action="client.break_glass", client_id=client.pk, obj=access, reason=reason, flagged=True,
+        actor=actor,
+        action="client.break_glass",
+        client_id=client.pk,
+        obj=access,
+        reason=reason,
+        flagged=True,
         changes={"expires_at": [None, access.expires_at]},
     )
     return access

@@ -7,7 +7,7 @@ os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "H0o8y0m7gM3b8pQ2l5d3kU0xv9m2WlqV
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
-from casework.config.settings import *  # noqa: E402,F403
+from casework.config.settings import *  # noqa: F403
 
 # Argon2 is what production uses (asserted in accounts tests); tests only need speed.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

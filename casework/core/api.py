@@ -45,7 +45,7 @@ class PreconditionFailed(VersionConflict):
     status_code = 412
 
 
-class PreconditionRequired(DomainError):  # noqa: N818 (named like the domain errors in core.errors)
+class PreconditionRequired(DomainError):
     """An edit came without the version it was made against (428)."""
 
     status_code = 428

@@ -19,7 +19,10 @@ class RequestInfo:
     request_id: str = ""
 
 
-_current: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar("casework_request", default=RequestInfo())
+_current: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar(
+    "casework_request",
+    default=RequestInfo(),  # noqa: B039 (frozen dataclass: immutable)
+)
 
 
 def current_request_info() -> RequestInfo:

@@ -7,7 +7,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, ViewportSize
 
 from casework.e2e.server import ARTIFACTS_DIR, REPO_ROOT
 
@@ -23,8 +23,8 @@ CHROMIUM_ARGS = [
 ]
 AXE_SCRIPT = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOT_DIR = ARTIFACTS_DIR / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 DEMO_PASSWORD = "casework-demo"
 # axe impacts that fail a test; "minor" and "moderate" are left to review.
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -88,6 +88,8 @@ def _format_violations(violations: list[dict[str, Any]]) -> str:
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     """Run axe-core on the current page and return its violations (all impacts)."""
+    if not AXE_SCRIPT.exists():
+        raise RuntimeError(f"{AXE_SCRIPT} is missing: install the npm packages (`npm ci`, or `make deps`).")
     if not page.evaluate("() => typeof window.axe === 'object'"):
         # Evaluated through the DevTools protocol rather than add_script_tag(): the app's
         # Content-Security-Policy (script-src 'self') rightly refuses an inline <script>, and
@@ -132,14 +134,20 @@ def assert_fits_width(page: Page) -> None:
 
 
 def screenshot(page: Page, name: str, *, phone: bool = True) -> None:
-    """A full-page screenshot at desktop width and, unless told otherwise, the first screen on a phone.
+    """The page at desktop width (up to three screens) and, unless told otherwise, its first screen on a phone.
 
     At phone width the whole page must also fit without horizontal scrolling.
     """
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     original = page.viewport_size or DESKTOP
     page.set_viewport_size(DESKTOP)
-    page.screenshot(path=SCREENSHOT_DIR / f"{name}-desktop.png", full_page=True)
+    # At most three screens: encoding a 10,000-pixel timeline costs seconds and shows nothing new.
+    height = min(page.evaluate("document.documentElement.scrollHeight"), 3 * DESKTOP["height"])
+    page.screenshot(
+        path=SCREENSHOT_DIR / f"{name}-desktop.png",
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": DESKTOP["width"], "height": height},
+    )
     if phone:
         page.set_viewport_size(PHONE)
         page.screenshot(path=SCREENSHOT_DIR / f"{name}-phone.png")

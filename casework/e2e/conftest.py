@@ -7,7 +7,7 @@ database fixtures (and pytest-django has nothing to block).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import pytest
@@ -20,7 +20,9 @@ ACTION_TIMEOUT_MS = 10_000
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     # Remember each phase's outcome on the test item so fixtures can screenshot failures.
     report = yield
     setattr(item, f"report_{report.when}", report)

@@ -23,7 +23,7 @@ CLIENT_NAME = "Bob Whitaker"  # Robert James Whitaker, preferred name Bob, on cm
 MISTYPED_SEARCH = "bob whittaker"  # nickname and a doubled t
 
 
-def test_case_manager_documents_a_contact_that_others_cannot_see_but_the_auditor_can(new_page: Callable[..., Page]) -> None:
+def test_note_written_by_the_worker_is_hidden_from_another_team_and_audited(new_page: Callable[..., Page]) -> None:
     page = new_page()
 
     # Sign in: the caseload is the home page.
@@ -104,8 +104,10 @@ def test_case_manager_documents_a_contact_that_others_cannot_see_but_the_auditor
 
     expect(page).to_have_url(re.compile(re.escape(client_url) + f"#note-{note_id}$"))
     expect(page.get_by_role("status").filter(has_text="Note signed.")).to_be_visible()
-    signed = page.get_by_role("region", name="Timeline").get_by_role("listitem").filter(
-        has_text="Drive him to the housing office on Thursday"
+    signed = (
+        page.get_by_role("region", name="Timeline")
+        .get_by_role("listitem")
+        .filter(has_text="Drive him to the housing office on Thursday")
     )
     expect(signed).to_have_count(1)
     expect(signed).to_contain_text("Signed")

@@ -34,9 +34,12 @@ def test_supervisor_reassigns_a_case_to_another_worker(new_page: Callable[..., P
     check_page(page)
     row.get_by_role("button", name="Reassign").click()
 
-    expect(page.get_by_role("status").filter(has_text=f"{CLIENT_NAME}'s case now belongs to Luis Romero.")).to_be_visible()
-    row = page.get_by_role("region", name="North Team").get_by_role("row").filter(
-        has=page.get_by_role("link", name=CLIENT_NAME)
+    confirmation = page.get_by_role("status").filter(has_text=f"{CLIENT_NAME}'s case now belongs to Luis Romero.")
+    expect(confirmation).to_be_visible()
+    row = (
+        page.get_by_role("region", name="North Team")
+        .get_by_role("row")
+        .filter(has=page.get_by_role("link", name=CLIENT_NAME))
     )
     expect(row.locator('td[data-label="Worker"]')).to_have_text("Luis Romero")
     check_page(page)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -18,7 +20,8 @@ class NoteFormat(models.TextChoices):
     NARRATIVE = "narrative", _("Narrative")
 
 
-NOTE_SECTIONS: dict[str, list[tuple[str, str]]] = {
+# Labels are lazy translations (typed Any: django-stubs-ext is not a runtime dependency).
+NOTE_SECTIONS: dict[str, list[tuple[str, Any]]] = {
     NoteFormat.SOAP: [
         ("subjective", _("Subjective")),
         ("objective", _("Objective")),

@@ -38,8 +38,13 @@ def note_get_for_user(*, user: User, note_id: int, action: str = "note.view", au
         raise NotFound()
     client = client_get_for_user(user=user, client_id=note.client_id, audit=False)
     if audit:
-        audit_record(actor=user, action=action, client_id=client.pk, obj=note,
-                     flagged=getattr(client, "accessed_by_break_glass", False))
+        audit_record(
+            actor=user,
+            action=action,
+            client_id=client.pk,
+            obj=note,
+            flagged=getattr(client, "accessed_by_break_glass", False),
+        )
     return note
 
 
@@ -90,9 +95,11 @@ def client_timeline(*, client: Client, limit: int = 200) -> list[TimelineEntry]:
         .prefetch_related(Prefetch("addenda", queryset=NoteAddendum.objects.select_related("author")))
         .order_by("-contact_date", "-created_at")[:limit]
     )
-    changes = CaseStatusChange.objects.filter(case__client=client).select_related("changed_by").order_by("-changed_at")[
-        :limit
-    ]
+    changes = (
+        CaseStatusChange.objects.filter(case__client=client)
+        .select_related("changed_by")
+        .order_by("-changed_at")[:limit]
+    )
     assignments = (
         CaseAssignment.objects.filter(case__client=client)
         .exclude(from_worker__isnull=True)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import Role, User
 from casework.audit.selectors import changes_since
-from casework.audit.services import audit_record, diff, snapshot
+from casework.audit.services import audit_record, diff, redact_text, snapshot
 from casework.cases import permissions as case_permissions
 from casework.cases.models import Case, CaseStatus
 from casework.core.errors import PermissionDenied, ValidationFailed, VersionConflict
@@ -26,6 +26,8 @@ NOTE_FIELDS = ["format", "contact_type", "contact_date", "duration_minutes", "se
 def _clean_sections(note_format: str, sections: Mapping[str, Any] | None) -> dict[str, str]:
     if note_format not in NOTE_SECTIONS:
         raise ValidationFailed(_("Choose a note format."), field="format")
+    if sections is not None and not isinstance(sections, Mapping):
+        raise ValidationFailed(_("Sections must map section names to text."), field="sections")
     allowed = [key for key, _label in NOTE_SECTIONS[note_format]]
     cleaned: dict[str, str] = {}
     for key, value in (sections or {}).items():
@@ -38,7 +40,9 @@ def _clean_sections(note_format: str, sections: Mapping[str, Any] | None) -> dic
             continue
         value = str(value or "").strip()
         if len(value) > SECTION_MAX_LENGTH:
-            raise ValidationFailed(_("Keep each section under %(n)s characters.") % {"n": SECTION_MAX_LENGTH}, field=key)
+            raise ValidationFailed(
+                _("Keep each section under %(n)s characters.") % {"n": SECTION_MAX_LENGTH}, field=key
+            )
         cleaned[key] = value
     return cleaned
 
@@ -93,8 +97,11 @@ def note_create(
     clean_or_raise(note, exclude=["case", "client", "author"])
     note.save()
     audit_record(
-        actor=actor, action="note.create", client_id=case.client_id, obj=note,
-        changes=diff({}, snapshot(note, NOTE_FIELDS)),
+        actor=actor,
+        action="note.create",
+        client_id=case.client_id,
+        obj=note,
+        changes=redact_text(diff({}, snapshot(note, NOTE_FIELDS)), ["sections"]),
     )
     if sign:
         note = note_sign(actor=actor, note=note)
@@ -131,7 +138,13 @@ def note_update(*, actor: User, note: ProgressNote, expected_version: int, data:
     locked.updated_at = timezone.now()
     locked.save()
     changes["version"] = [expected_version, locked.version]
-    audit_record(actor=actor, action="note.update", client_id=locked.client_id, obj=locked, changes=changes)
+    audit_record(
+        actor=actor,
+        action="note.update",
+        client_id=locked.client_id,
+        obj=locked,
+        changes=redact_text(changes, ["sections"]),
+    )
     return locked
 
 
@@ -153,16 +166,17 @@ def note_sign(*, actor: User, note: ProgressNote) -> ProgressNote:
     locked.version += 1
     locked.save(update_fields=["status", "signed_at", "signed_by", "version"])
     audit_record(
-        actor=actor, action="note.sign", client_id=locked.client_id, obj=locked,
+        actor=actor,
+        action="note.sign",
+        client_id=locked.client_id,
+        obj=locked,
         changes={"status": [NoteStatus.DRAFT, NoteStatus.SIGNED], "version": [locked.version - 1, locked.version]},
     )
     return locked
 
 
 @transaction.atomic
-def note_add_addendum(
-    *, actor: User, note: ProgressNote, text: str, submission_key: str | None = None
-) -> NoteAddendum:
+def note_add_addendum(*, actor: User, note: ProgressNote, text: str, submission_key: str | None = None) -> NoteAddendum:
     """Add a correction or addition to a signed note."""
     if not case_permissions.can_document_case(actor, note.case):
         raise PermissionDenied(_("Your role cannot write progress notes."))
@@ -171,15 +185,20 @@ def note_add_addendum(
         if existing is not None:
             return existing
     if note.status != NoteStatus.SIGNED:
-        message = _("Edit the draft itself; addenda are for signed notes.") if note.status == NoteStatus.DRAFT else _(
-            "This note was voided; addenda cannot be added."
+        message = (
+            _("Edit the draft itself; addenda are for signed notes.")
+            if note.status == NoteStatus.DRAFT
+            else _("This note was voided; addenda cannot be added.")
         )
         raise ValidationFailed(message, field="text")
     body = require_text(text, field="text", message=_("Write the addendum."), max_length=SECTION_MAX_LENGTH)
     addendum = NoteAddendum.objects.create(note=note, author=actor, text=body, submission_key=submission_key or None)
     audit_record(
-        actor=actor, action="note.addendum", client_id=note.client_id, obj=addendum,
-        changes={"note": [None, note.pk], "text": [None, body]},
+        actor=actor,
+        action="note.addendum",
+        client_id=note.client_id,
+        obj=addendum,
+        changes=redact_text({"note": [None, note.pk], "text": [None, body]}, ["text"]),
     )
     return addendum
 
@@ -208,7 +227,11 @@ def note_void(*, actor: User, note: ProgressNote, reason: str) -> ProgressNote:
     locked.version += 1
     locked.save(update_fields=["status", "voided_at", "voided_by", "void_reason", "version"])
     audit_record(
-        actor=actor, action="note.void", client_id=locked.client_id, obj=locked, reason=reason,
+        actor=actor,
+        action="note.void",
+        client_id=locked.client_id,
+        obj=locked,
+        reason=reason,
         changes={"status": [previous, NoteStatus.VOIDED], "version": [locked.version - 1, locked.version]},
     )
     return locked
