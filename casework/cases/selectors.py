@@ -90,9 +90,12 @@ class CaseloadRow:
     @property
     def due_label(self) -> str:
         from django.utils.translation import gettext as _
+        from django.utils.translation import ngettext
 
         if self.draft_note_count:
-            return _("Sign %(count)s draft note(s)") % {"count": self.draft_note_count}
+            return ngettext(
+                "Sign %(count)s draft note", "Sign %(count)s draft notes", self.draft_note_count
+            ) % {"count": self.draft_note_count}
         if self.is_overdue:
             return _("Contact overdue")
         return _("Next contact")

@@ -86,7 +86,7 @@ def test_draft_notes_are_counted_and_come_first_in_due_label(as_worker, case):
 
     html = as_worker.get(URL).content.decode()
 
-    assert "Sign 2 draft note(s)" in html
+    assert "Sign 2 draft notes" in html
 
 
 def test_sorting_by_name_both_ways(as_worker, worker, program):
