@@ -47,11 +47,11 @@ migrations-check: $(PYDEPS)
 	DJANGO_SETTINGS_MODULE=casework.config.settings_test $(PY) manage.py makemigrations --check --dry-run
 
 unit: deps chromium
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2
 
 test: deps chromium lint typecheck migrations-check
 	@echo "Database: $${DATABASE_URL:-SQLite (embedded default)}"
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2
 
 bench: deps
 	$(PY) bench/run.py

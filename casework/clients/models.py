@@ -129,7 +129,8 @@ class Client(models.Model):
         self.last_name_key = text.name_key(self.legal_last_name)[:100]
         self.first_name_phonetic = text.phonetic(self.legal_first_name)
         self.last_name_phonetic = text.phonetic(self.legal_last_name)
-        self.phone_digits = text.phone_digits(self.phone)[-15:]
+        # The last ten digits (a US number without its country code), compared with "=".
+        self.phone_digits = text.phone_digits(self.phone)[-10:]
 
 
 class IdentifierType(models.TextChoices):

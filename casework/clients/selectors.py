@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
@@ -19,10 +18,11 @@ from casework.core import text
 from casework.core.errors import NotFound
 
 
-def _case_relationship_client_ids(user: User) -> QuerySet[Any, Any]:
-    from casework.cases.selectors import client_ids_through_cases
-
-    return client_ids_through_cases(user)
+def _active_grants(user: User) -> QuerySet[AccessGrant]:
+    now = timezone.now()
+    return AccessGrant.objects.filter(user=user, revoked_at__isnull=True).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
 
 
 def relationship_q(user: User) -> Q:
@@ -30,14 +30,23 @@ def relationship_q(user: User) -> Q:
 
     Case team (primary worker or staff member), supervisor of the case's team, director of
     the case's program, the worker who registered the client, or an explicit grant.
+    This form checks each client row (EXISTS), for queries already narrowed to a few rows:
+    one client, or the candidates of a search.
     """
-    now = timezone.now()
-    grants = AccessGrant.objects.filter(user=user, revoked_at__isnull=True).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    )
-    return Q(agency_id=user.agency_id) & (
-        Q(created_by=user) | Q(pk__in=_case_relationship_client_ids(user)) | Q(pk__in=grants.values("client_id"))
-    )
+    from casework.cases.selectors import client_has_accessible_case
+
+    grants = _active_grants(user).filter(client_id=OuterRef("pk"))
+    return Q(agency_id=user.agency_id) & (Q(created_by=user) | client_has_accessible_case(user) | Exists(grants))
+
+
+def relationship_list_q(user: User) -> Q:
+    """The same relationships as `relationship_q`, as sets of ids: for listing every such client."""
+    from casework.cases.selectors import client_id_sets_through_cases
+
+    q = Q(created_by=user) | Q(pk__in=_active_grants(user).values("client_id"))
+    for client_ids in client_id_sets_through_cases(user):
+        q |= Q(pk__in=client_ids)
+    return Q(agency_id=user.agency_id) & q
 
 
 def break_glass_q(user: User) -> Q:
@@ -47,7 +56,14 @@ def break_glass_q(user: User) -> Q:
 
 
 def clients_visible_to(user: User) -> QuerySet[Client]:
-    """Every client the user may see, through a relationship or break-the-glass."""
+    """Every client the user may see, through a relationship or break-the-glass (for lists)."""
+    if not user.is_authenticated or not user.is_active or user.agency_id is None:
+        return Client.objects.none()
+    return Client.objects.filter(relationship_list_q(user) | break_glass_q(user))
+
+
+def clients_visible_among(user: User) -> QuerySet[Client]:
+    """The same clients, checked row by row: use when other filters narrow the rows first (search)."""
     if not user.is_authenticated or not user.is_active or user.agency_id is None:
         return Client.objects.none()
     return Client.objects.filter(relationship_q(user) | break_glass_q(user))
@@ -234,7 +250,7 @@ def client_search(*, user: User, query: str, limit: int = 25) -> list[SearchHit]
     parsed = parse_query(query)
     if parsed.is_empty:
         return []
-    visible = clients_visible_to(user)
+    visible = clients_visible_among(user)
     block = Q()
     if parsed.names:
         for name in parsed.names:
@@ -242,7 +258,8 @@ def client_search(*, user: User, query: str, limit: int = 25) -> list[SearchHit]
     if parsed.dates:
         block |= Q(date_of_birth__in=parsed.dates)
     if parsed.phone:
-        block |= Q(phone_digits__endswith=parsed.phone[-10:])
+        phone = parsed.phone[-10:]
+        block |= Q(phone_digits=phone) if len(phone) == 10 else Q(phone_digits__endswith=phone)
     if parsed.last4:
         block |= Q(ssn_last4=parsed.last4)
     if parsed.identifiers:

@@ -1,8 +1,10 @@
 """Synthetic data for benchmarks: an agency-sized data set, bulk inserted.
 
 Everything goes into one dedicated agency ("Synthetic Agency (benchmark)") with its own
-programs, teams and workers. Rows are written with `bulk_create`, one transaction per batch of
-clients, **without audit events**: this data is for measuring, not a record of anyone's work,
+programs, teams and workers. Clients and cases are written with `bulk_create`, the
+high-volume rows that hang off them (status history, assignments, notes, identifiers) with
+`executemany` or PostgreSQL's `COPY`; one transaction per batch of clients, **without audit
+events**: this data is for measuring, not a record of anyone's work,
 and writing the hash-chained log row by row would take far longer than the data itself. Never
 point it at a production database (the command refuses unless DEBUG is on or --yes-i-know).
 
