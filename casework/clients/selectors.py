@@ -43,10 +43,13 @@ def relationship_list_q(user: User) -> Q:
     """The same relationships as `relationship_q`, as sets of ids: for listing every such client."""
     from casework.cases.selectors import client_id_sets_through_cases
 
+    # No agency condition here: each relationship already lies inside the user's agency (cases,
+    # grants and registrations are checked against it when written), and an agency condition
+    # tempts SQLite into walking every client of the agency instead of these few ids.
     q = Q(created_by=user) | Q(pk__in=_active_grants(user).values("client_id"))
     for client_ids in client_id_sets_through_cases(user):
         q |= Q(pk__in=client_ids)
-    return Q(agency_id=user.agency_id) & q
+    return q
 
 
 def break_glass_q(user: User) -> Q:
@@ -197,10 +200,9 @@ class SearchHit:
     reasons: list[str]
 
 
-def _name_candidates_q(name: str) -> Q:
+def _name_candidates_q(typed: TypedName) -> Q:
     """Blocking keys for one typed name: exact, prefix, nickname and sound-alike (all indexed)."""
-    sound = text.phonetic(name)
-    variants = text.given_name_variants(name)
+    name, sound, variants = typed.key, typed.sound, typed.variants
     q = Q(last_name_key__startswith=name) | Q(first_name_key__in=variants) | Q(preferred_name_key__in=variants)
     q |= Q(first_name_key__startswith=name) | Q(preferred_name_key__startswith=name)
     if sound:
@@ -220,10 +222,23 @@ def _typo_candidates_q(names: list[str]) -> Q | None:
     return q or None
 
 
-def _best_name_similarity(name: str, client: Client) -> tuple[float, str]:
+@dataclass(frozen=True)
+class TypedName:
+    """A name from the search box with its nickname variants and sound code, worked out once."""
+
+    key: str
+    variants: frozenset[str]
+    sound: str
+
+    @classmethod
+    def of(cls, key: str) -> TypedName:
+        return cls(key=key, variants=frozenset(text.given_name_variants(key)), sound=text.phonetic(key))
+
+
+def _best_name_similarity(typed: TypedName, client: Client) -> tuple[float, str]:
     """How well one typed name matches the client's names (0..1), and a reason."""
     best, reason = 0.0, ""
-    variants = text.given_name_variants(name)
+    name, variants = typed.key, typed.variants
     candidates = [
         (client.last_name_key, client.last_name_phonetic, "last name"),
         (client.first_name_key, client.first_name_phonetic, "first name"),
@@ -238,7 +253,7 @@ def _best_name_similarity(name: str, client: Client) -> tuple[float, str]:
             score, why = 0.93, f"{label} is a nickname match"
         elif value.startswith(name) and len(name) >= 2:
             score, why = 0.9, f"{label} starts with “{name}”"
-        elif sound and sound == text.phonetic(name):
+        elif sound and sound == typed.sound:
             score, why = 0.88, f"{label} sounds alike"
         else:
             score = max(JaroWinkler.similarity(name, value), fuzz.ratio(name, value) / 100)
@@ -256,41 +271,50 @@ def client_search(*, user: User, query: str, limit: int = 25) -> list[SearchHit]
     # The visible set as indexed id sets (not row-by-row checks): cheap to intersect with the
     # blocking keys, for a worker's 90 clients or a director's whole program alike.
     visible = clients_visible_to(user)
-    block = Q()
-    for name in parsed.names:
-        block |= _name_candidates_q(name)
+    typed = [TypedName.of(name) for name in parsed.names]
+    other = Q()
     if parsed.dates:
-        block |= Q(date_of_birth__in=parsed.dates)
+        other |= Q(date_of_birth__in=parsed.dates)
     if parsed.phone:
         phone = parsed.phone[-10:]
-        block |= Q(phone_digits=phone) if len(phone) == 10 else Q(phone_digits__endswith=phone)
+        other |= Q(phone_digits=phone) if len(phone) == 10 else Q(phone_digits__endswith=phone)
     if parsed.last4:
-        block |= Q(ssn_last4=parsed.last4)
+        other |= Q(ssn_last4=parsed.last4)
     if parsed.identifiers:
-        block |= Q(pk__in=ClientIdentifier.objects.filter(value_key__in=parsed.identifiers).values("client_id"))
-    hits = _scored(visible.filter(block), parsed)
-    if not hits and parsed.names:
+        other |= Q(pk__in=ClientIdentifier.objects.filter(value_key__in=parsed.identifiers).values("client_id"))
+    # First pass: every typed name hits one of its keys ("Danielle Venebr" needs both), or
+    # another piece of evidence (date of birth, phone, identifier) matches.
+    all_names = Q()
+    for name in typed:
+        all_names &= _name_candidates_q(name)
+    hits = _scored(visible.filter(all_names | other if typed else other), parsed, typed)
+    if not hits and typed:
+        # Second pass, wider: any one name's keys, or a shared start for typos that change the sound.
+        any_name = Q()
+        for name in typed:
+            any_name |= _name_candidates_q(name)
         wider = _typo_candidates_q(parsed.names)
         if wider is not None:
-            hits = _scored(visible.filter(wider), parsed)
+            any_name |= wider
+        hits = _scored(visible.filter(any_name | other), parsed, typed)
     hits.sort(key=lambda hit: (-hit.score, hit.client.legal_last_name, hit.client.pk))
     return hits[:limit]
 
 
-def _scored(candidates: QuerySet[Client], parsed: ParsedQuery) -> list[SearchHit]:
+def _scored(candidates: QuerySet[Client], parsed: ParsedQuery, typed: list[TypedName]) -> list[SearchHit]:
     hits = []
-    for client in candidates.prefetch_related("identifiers")[:CANDIDATE_LIMIT]:
-        score, reasons = _score(client, parsed)
+    for client in candidates.order_by().prefetch_related("identifiers")[:CANDIDATE_LIMIT]:
+        score, reasons = _score(client, parsed, typed)
         if score >= 0.5:
             hits.append(SearchHit(client=client, score=round(score, 3), reasons=reasons))
     return hits
 
 
-def _score(client: Client, parsed: ParsedQuery) -> tuple[float, list[str]]:
+def _score(client: Client, parsed: ParsedQuery, typed: list[TypedName]) -> tuple[float, list[str]]:
     """Average of the evidence given: each name, date, phone and identifier counts once."""
     parts: list[float] = []
     reasons: list[str] = []
-    for name in parsed.names:
+    for name in typed:
         similarity, why = _best_name_similarity(name, client)
         if similarity < NAME_MATCH_FLOOR:
             # Every name typed must match one of the client's names: "Robert Smith" is not "Bob Jones".
