@@ -44,7 +44,8 @@ typecheck: $(PYDEPS)
 	$(VENV)/bin/mypy casework
 
 migrations-check: $(PYDEPS)
-	DJANGO_SETTINGS_MODULE=casework.config.settings_test $(PY) manage.py makemigrations --check --dry-run
+	mkdir -p var
+	DJANGO_SETTINGS_MODULE=casework.config.settings_test $(PY) manage.py makemigrations --check --dry-run --skip-checks
 
 unit: deps chromium
 	$(VENV)/bin/pytest -n 2
