@@ -303,7 +303,9 @@ def client_search(*, user: User, query: str, limit: int = 25) -> list[SearchHit]
 
 def _scored(candidates: QuerySet[Client], parsed: ParsedQuery, typed: list[TypedName]) -> list[SearchHit]:
     hits = []
-    for client in candidates.order_by().prefetch_related("identifiers")[:CANDIDATE_LIMIT]:
+    if parsed.identifiers:  # only scoring an identifier needs them
+        candidates = candidates.prefetch_related("identifiers")
+    for client in candidates.order_by()[:CANDIDATE_LIMIT]:
         score, reasons = _score(client, parsed, typed)
         if score >= 0.5:
             hits.append(SearchHit(client=client, score=round(score, 3), reasons=reasons))
