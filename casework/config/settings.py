@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "casework.clients",
     "casework.cases",
     "casework.notes",
+    "casework.assessments",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,109 @@
+"""Reading assessments: access through the client, a case's assessments, a client's score trend."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from casework.accounts.models import User
+from casework.assessments.models import Assessment, AssessmentStatus, Instrument
+from casework.cases.models import Case
+from casework.clients.models import Client
+from casework.core.errors import NotFound
+
+
+def assessment_get_for_user(
+    *, user: User, assessment_id: int, action: str = "assessment.view", audit: bool = True
+) -> Assessment:
+    """Fetch an assessment of a client the user may see; audit the read; NotFound otherwise."""
+    from casework.audit.services import audit_record
+    from casework.clients.selectors import client_get_for_user
+
+    assessment = (
+        Assessment.objects.filter(pk=assessment_id)
+        .select_related(
+            "instrument_version__instrument", "case__program", "case__team", "administered_by", "amends", "amended_by"
+        )
+        .first()
+    )
+    if assessment is None:
+        raise NotFound()
+    client = client_get_for_user(user=user, client_id=assessment.client_id, audit=False)
+    if audit:
+        audit_record(
+            actor=user,
+            action=action,
+            client_id=client.pk,
+            obj=assessment,
+            flagged=getattr(client, "accessed_by_break_glass", False),
+        )
+    assessment.client = client
+    assessment.case.client = client
+    return assessment
+
+
+def assessments_for_case(*, case: Case) -> QuerySet[Assessment]:
+    """A case's assessments (the caller authorised the case), newest first."""
+    return (
+        Assessment.objects.filter(case=case)
+        .select_related("instrument_version__instrument", "administered_by")
+        .order_by("-administered_at", "-id")
+    )
+
+
+def instruments_available() -> QuerySet[Instrument]:
+    """Instruments a worker can start, by name."""
+    return Instrument.objects.filter(is_active=True).order_by("name")
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    """One completed score of a client on an instrument, for a trend."""
+
+    assessment_id: int
+    administered_at: datetime.datetime
+    total: int
+    band: str
+    band_label: str
+    prorated: bool
+    change_since_baseline: int
+
+
+def scores_for_client(*, client: Client, instrument_code: str) -> list[ScorePoint]:
+    """A client's totals on one instrument over time (the caller authorised the client), oldest first.
+
+    Only current records count: an amended assessment is replaced by its amendment. The baseline
+    is the first score; each point says how far it moved from it.
+    """
+    assessments = (
+        Assessment.objects.filter(
+            client=client,
+            status=AssessmentStatus.COMPLETED,
+            instrument_version__instrument__code=instrument_code,
+            total_score__isnull=False,
+        )
+        .select_related("instrument_version")
+        .order_by("administered_at", "id")
+    )
+    points: list[ScorePoint] = []
+    baseline: int | None = None
+    for assessment in assessments:
+        total = assessment.total_score
+        assert total is not None  # filtered above; narrows the type
+        if baseline is None:
+            baseline = total
+        details = assessment.band_details() or {}
+        points.append(
+            ScorePoint(
+                assessment_id=assessment.pk,
+                administered_at=assessment.administered_at,
+                total=total,
+                band=assessment.band,
+                band_label=str(details.get("label", "")),
+                prorated=assessment.prorated,
+                change_since_baseline=total - baseline,
+            )
+        )
+    return points
