@@ -234,7 +234,10 @@ def _aware_datetime(value: Any) -> Any:
         r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})", value.strip()
     ):
         raise ValueError("Enter a date and time with its UTC offset, like 2025-05-01T14:30:00-05:00.")
-    return value.strip()
+    try:
+        return datetime.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError("That date or time does not exist; check the day, hour and UTC offset.") from None
 
 
 AwareDateTime = Annotated[datetime.datetime, BeforeValidator(_aware_datetime)]

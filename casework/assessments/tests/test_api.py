@@ -254,6 +254,7 @@ def test_same_idempotency_key_starts_one_assessment(as_worker, case):
         ({"administered_at": "2024-05-01T10:00:00"}, "administered_at"),  # no UTC offset
         ({"administered_at": 1714557600}, "administered_at"),
         ({"administered_at": "2024-02-30T10:00:00Z"}, "administered_at"),
+        ({"administered_at": "2024-01-01T25:00:00+01:00"}, "administered_at"),
         ({"answers": {"phq9_1": 4}}, "phq9_1"),
         ({"answers": {"phq9_1": -1}}, "phq9_1"),
         ({"answers": {"phq9_1": "often"}}, "phq9_1"),
