@@ -99,10 +99,13 @@ def _optional_version(if_match: str | None, version: int | None, current: int) -
     return None, False
 
 
-def _instruments() -> list[tuple[Instrument, InstrumentVersion]]:
-    """Active instruments with their current published version (two queries)."""
+def _instruments(code: str | None = None) -> list[tuple[Instrument, InstrumentVersion]]:
+    """Active instruments (or the one with `code`) with their current published version (two queries)."""
     published = InstrumentVersion.objects.filter(published_at__isnull=False).order_by("-version")
-    instruments = selectors.instruments_available().prefetch_related(
+    instruments = selectors.instruments_available()
+    if code is not None:
+        instruments = instruments.filter(code=code)
+    instruments = instruments.prefetch_related(
         Prefetch("versions", queryset=published, to_attr="published_versions")
     )
     return [
@@ -126,9 +129,8 @@ def list_instruments(request: HttpRequest) -> list[dict[str, Any]]:
 def get_instrument(request: HttpRequest, code: str) -> dict[str, Any]:
     """An active instrument by code (phq9, gad7, auditc, ...) with its current version."""
     request_user(request)
-    for instrument, version in _instruments():
-        if instrument.code == code:
-            return InstrumentRead.from_instrument(instrument, version)
+    for instrument, version in _instruments(refuse_nul(code, field="code")):
+        return InstrumentRead.from_instrument(instrument, version)
     raise NotFound(_("No active instrument with that code."))
 
 
@@ -304,7 +306,7 @@ def amend_assessment(
 
 @router.get(
     "/assessments/{int:assessment_id}/fhir",
-    response={200: dict[str, Any], **EXPORT_ERRORS, 422: ErrorOut},
+    response={200: dict[str, Any], **EXPORT_ERRORS},
     summary="A completed PHQ-9 or GAD-7 as FHIR R4",
 )
 def export_fhir(request: HttpRequest, assessment_id: int, response: HttpResponse) -> dict[str, Any]:
