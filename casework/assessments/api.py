@@ -105,9 +105,7 @@ def _instruments(code: str | None = None) -> list[tuple[Instrument, InstrumentVe
     instruments = selectors.instruments_available()
     if code is not None:
         instruments = instruments.filter(code=code)
-    instruments = instruments.prefetch_related(
-        Prefetch("versions", queryset=published, to_attr="published_versions")
-    )
+    instruments = instruments.prefetch_related(Prefetch("versions", queryset=published, to_attr="published_versions"))
     return [
         (instrument, instrument.published_versions[0])  # type: ignore[attr-defined]
         for instrument in instruments
