@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from casework.accounts.api import BearerTokenAuth, SessionAuthIfSignedIn
 from casework.accounts.api import router as auth_router
+from casework.assessments.api import router as assessments_router
 from casework.audit.api import router as audit_router
 from casework.cases.api import router as cases_router
 from casework.clients.api import router as clients_router
@@ -18,7 +19,9 @@ from casework.notes.api import router as notes_router
 api = NinjaAPI(
     title="Casework API",
     version="1",
-    description="Clients, cases, progress notes and the audit trail. Bearer tokens from POST /api/v1/auth/token.",
+    description=(
+        "Clients, cases, progress notes, assessments and the audit trail. Bearer tokens from POST /api/v1/auth/token."
+    ),
     auth=[BearerTokenAuth(), SessionAuthIfSignedIn()],
     docs_url="/docs",
     urls_namespace="api",
@@ -69,3 +72,5 @@ api.add_router("/clients", clients_router)
 api.add_router("/cases", cases_router)
 api.add_router("/notes", notes_router)
 api.add_router("/audit", audit_router)
+# Instruments, /cases/{id}/assessments, /assessments/{id} and /clients/{id}/scores: full paths in the router.
+api.add_router("", assessments_router)

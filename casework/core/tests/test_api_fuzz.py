@@ -7,9 +7,11 @@ nested junk) at each writing endpoint and at the list filters, on SQLite and Pos
 import datetime
 import string
 
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from casework.assessments import services
 from casework.audit.verify import verify_chain
 
 FUZZ = settings(
@@ -67,6 +69,8 @@ CASE_FIELDS = ["client_id", "program_id", "primary_worker_id", "status", "acuity
 TRANSITION_FIELDS = ["to_status", "reason", "closure_reason", "version"]
 TEAM_FIELDS = ["user_id", "role", "name", "organization", "phone", "email"]
 NOTE_FIELDS = ["case_id", "format", "contact_type", "contact_date", "duration_minutes", "sections", "sign", "version"]
+_NEW_PHQ9 = {"instrument": "phq9", "method": "phone"}
+ASSESSMENT_FIELDS = ["instrument", "method", "administered_at", "answers", "instrument_version", "reason", "version"]
 
 
 def _check(response):
@@ -107,18 +111,52 @@ def test_note_writes_never_fail(as_worker, note, payload, other, extra):
     _check(_send(as_worker, "post", f"/api/v1/notes/{note.pk}/void", other, extra))
 
 
+def _phq9_assessment(worker, case, *, complete):
+    assessment = services.assessment_start(
+        actor=worker, case=case, instrument_code="phq9", method="in_person", administered_at=timezone.now()
+    )
+    answers = {f"phq9_{n}": 1 for n in range(1, 10)}
+    assessment = services.assessment_answer(actor=worker, assessment=assessment, answers=answers, expected_version=1)
+    return services.assessment_complete(actor=worker, assessment=assessment) if complete else assessment
+
+
+@FUZZ
+@given(payload=payloads(ASSESSMENT_FIELDS), extra=headers)
+def test_assessment_writes_never_fail(as_worker, worker, case, payload, extra):
+    draft = _phq9_assessment(worker, case, complete=False)
+    completed = _phq9_assessment(worker, case, complete=True)
+    _check(_send(as_worker, "post", f"/api/v1/cases/{case.pk}/assessments", payload, extra))
+    _check(_send(as_worker, "patch", f"/api/v1/assessments/{draft.pk}", payload, extra))
+    _check(_send(as_worker, "post", f"/api/v1/assessments/{completed.pk}/amend", payload, extra))
+    _check(_send(as_worker, "post", f"/api/v1/assessments/{draft.pk}/complete", payload, extra))
+
+
+@FUZZ
+@given(payload=st.dictionaries(st.sampled_from(["phq9_1", "phq9_9", "phq9_difficulty", "x"]), values, max_size=4))
+def test_assessment_answers_of_any_type_never_fail(as_worker, worker, case, payload):
+    draft = _phq9_assessment(worker, case, complete=False)
+    completed = _phq9_assessment(worker, case, complete=True)
+    answers = {"answers": payload, "version": draft.version, "reason": "fuzz"}
+    _check(_send(as_worker, "post", f"/api/v1/cases/{case.pk}/assessments", {**_NEW_PHQ9, "answers": payload}, {}))
+    _check(_send(as_worker, "patch", f"/api/v1/assessments/{draft.pk}", answers, {}))
+    _check(_send(as_worker, "post", f"/api/v1/assessments/{completed.pk}/amend", answers, {}))
+
+
 query_values = st.one_of(st.text(max_size=40), st.integers(min_value=-(2**70), max_value=2**70).map(str))
 
 
 @FUZZ
 @given(
     params=st.dictionaries(
-        st.sampled_from(["q", "limit", "offset", "client_id", "case_id", "status", "mine"]), query_values, max_size=4
+        st.sampled_from(["q", "limit", "offset", "client_id", "case_id", "status", "mine", "instrument"]),
+        query_values,
+        max_size=4,
     )
 )
 def test_list_filters_never_fail(as_worker, as_auditor, note, params):
     for url in ["/api/v1/clients", "/api/v1/clients/search", "/api/v1/cases", "/api/v1/notes"]:
         _check(as_worker.get(url, params))
+    _check(as_worker.get(f"/api/v1/cases/{note.case_id}/assessments", params))
     _check(as_auditor.get("/api/v1/audit", params))
 
 
@@ -137,8 +175,13 @@ def test_any_id_in_a_path_is_found_or_404(as_worker, note, record_id):
         f"/api/v1/cases/{record_id}/team",
         f"/api/v1/notes/{record_id}",
         f"/api/v1/notes/{record_id}/addenda",
+        f"/api/v1/cases/{record_id}/assessments",
+        f"/api/v1/assessments/{record_id}",
+        f"/api/v1/assessments/{record_id}/fhir",
+        f"/api/v1/clients/{record_id}/scores?instrument=phq9",
     ]:
         _check(as_worker.get(url))
     _check(as_worker.delete(f"/api/v1/cases/{note.case_id}/team/{record_id}"))
     _check(as_worker.delete(f"/api/v1/auth/tokens/{record_id}"))
     _check(_send(as_worker, "post", f"/api/v1/notes/{record_id}/sign", {}, {}))
+    _check(_send(as_worker, "post", f"/api/v1/assessments/{record_id}/complete", {}, {}))
