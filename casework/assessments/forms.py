@@ -58,7 +58,7 @@ def answer_text(item: Mapping[str, Any], value: Any) -> str:
 
 def describe_condition(condition: Mapping[str, Any], items: Mapping[str, Mapping[str, Any]]) -> str:
     """Skip logic in words, for the page without JavaScript ("Ask only if question 2 is “Yes”.")."""
-    key = condition.get("item")
+    key = str(condition.get("item", ""))
     if key in items and set(condition) == {"item", "eq"}:
         item = items[key]
         return _gettext("Ask only if the answer to question %(n)s is “%(answer)s”.") % {
@@ -141,7 +141,7 @@ class AnswersForm(forms.Form):
             elif kind == "text":
                 raw[key] = value or ""
             else:
-                raw[key] = int(value) if value not in (None, "") else ""
+                raw[key] = int(value) if isinstance(value, str) and value else ""
         given = {key: value for key, value in raw.items() if value not in ("", [])}
         for key, item in self.items.items():
             if key in given and not is_asked(item, given):
@@ -190,8 +190,12 @@ class AnswerDraftForm(AnswersForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-        self.fields["instrument_version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+        stale = _("This page is out of date or incomplete: open the assessment again from the case page.")
+        messages = {"required": stale, "invalid": stale, "min_value": stale}
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages=messages)
+        self.fields["instrument_version"] = forms.IntegerField(
+            widget=forms.HiddenInput, min_value=1, error_messages=messages
+        )
 
 
 class AmendForm(AnswersForm):

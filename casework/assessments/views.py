@@ -41,12 +41,12 @@ def _add_errors(form: Any, exc: DomainError) -> int:
     return exc.status_code
 
 
-def _rebound(form_class: type[AnswersForm], data: QueryDict, version: InstrumentVersion, **fields: Any) -> Any:
+def _rebound(form_class: type[AnswersForm], data: QueryDict, sheet: InstrumentVersion, **fields: Any) -> Any:
     """The user's input kept, with some hidden fields replaced (the current version after a save)."""
     fresh = data.copy()
     for name, value in fields.items():
         fresh[name] = str(value)
-    form = form_class(fresh, instrument_version=version)
+    form = form_class(fresh, instrument_version=sheet)
     form.is_valid()
     return form
 
