@@ -61,27 +61,37 @@ def _case_assessments_url(assessment: Assessment) -> str:
 
 
 def describe_answer_changes(changes: list[dict[str, Any]], version: InstrumentVersion) -> list[dict[str, Any]]:
-    """What another save changed in a draft's answers, one row per question, answers as their labels."""
+    """What another save changed in a draft's answers, one row per question, answers as their labels.
+
+    Free text and substance-use answers are not in the audit log (see the services): for those the
+    rows say which questions changed, not how.
+    """
     items = {item["key"]: item for item in version.definition.get("items", [])}
+
+    def question(key: str) -> str:
+        return _("Question %(n)s") % {"n": items.get(key, {}).get("number", key)}
+
     rows: list[dict[str, Any]] = []
     for change in changes:
-        old, new = change.get("old"), change.get("new")
-        if change.get("field") != "answers" or not isinstance(new, dict):
-            rows.append({**change, "field": str(change.get("field", "")), "old": str(old or "—"), "new": "—"})
-            continue
-        old = old if isinstance(old, dict) else {}
-        for key, item in items.items():
-            if old.get(key) == new.get(key):
-                continue
-            rows.append(
-                {
-                    "field": _("Question %(n)s") % {"n": item.get("number", key)},
-                    "old": answer_text(item, old.get(key)) or "—",
-                    "new": answer_text(item, new.get(key)) or "—",
-                    "by": change.get("by", ""),
-                    "at": change.get("at"),
-                }
-            )
+        field, old, new = change.get("field"), change.get("old"), change.get("new")
+        who = {"by": change.get("by", ""), "at": change.get("at")}
+        if field == "answers" and isinstance(new, dict):
+            old = old if isinstance(old, dict) else {}
+            for key, item in items.items():
+                if old.get(key) != new.get(key):
+                    rows.append(
+                        {
+                            "field": question(key),
+                            "old": answer_text(item, old.get(key)) or "—",
+                            "new": answer_text(item, new.get(key)) or "—",
+                            **who,
+                        }
+                    )
+        elif field == "answers_changed":
+            keys = [key for part in (old, new) if isinstance(part, list) for key in part]
+            rows += [{"field": question(key), "old": "…", "new": _("changed (not shown)"), **who} for key in keys]
+        elif field != "answers":
+            rows.append({"field": str(field), "old": old, "new": new, **who})
     return describe_changes(rows)
 
 
@@ -224,6 +234,7 @@ def answer(request: AuthenticatedRequest, assessment_id: int) -> HttpResponse:
                 # The answers are saved; the sheet shows what is still missing, next to each question.
                 form = _rebound(AnswerDraftForm, request.POST, version, version=saved.version)
                 status = _add_errors(form, exc)
+                form.add_error(None, _("Your answers are saved in the draft."))
                 assessment = saved
             else:
                 messages.success(request, _("Assessment completed and scored."))

@@ -246,6 +246,7 @@ def test_completing_with_missing_answers_saves_them_and_marks_the_questions(as_w
     assert response.status_code == 422
     html = _html(response)
     assert "Answer every question before completing (missing: 8, 9)." in html
+    assert "Your answers are saved in the draft." in html
     assert "Question 8 needs an answer." in html and "Question 9 needs an answer." in html
     assert 'aria-describedby="errors-phq9_9"' in html
     assessment.refresh_from_db()
@@ -605,3 +606,17 @@ def test_static_files_are_served(client):
 
     for path in ("vendor/chartjs/chart.umd.min.js", "assessments/trend.js", "assessments/sheet.js"):
         assert finders.find(path), path
+
+
+def test_a_stale_narrative_sheet_says_which_sections_changed_without_showing_them(as_worker, worker, case):
+    assessment = _start(worker, case, "biopsychosocial")
+    first, second = (item["key"] for item in assessment.instrument_version.items[:2])
+    services.assessment_answer(
+        actor=worker, assessment=assessment, answers={first: "Private words typed in another tab."}, expected_version=1
+    )
+    response = as_worker.post(reverse("assessments:answer", args=[assessment.pk]), _sheet({second: "Mine."}))
+    html = _html(response)
+    assert response.status_code == 409
+    assert "Question 1" in html and "changed (not shown)" in html
+    assert "Private words typed in another tab." not in html  # the conflict table does not show it
+    assert "Mine." in html  # the user's own input is kept
