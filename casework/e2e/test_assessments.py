@@ -110,6 +110,18 @@ def test_worker_administers_a_phq9_on_a_phone_and_sees_the_flag_and_the_trend(ne
     screenshot(page, "assessment-result")
     # (The at-risk flag on the caseload is checked by the safety work, reusing administer_phq9.)
 
+    # Back on the case page, the new assessment heads the list with its score, band and flag.
+    page.get_by_role("link", name="Adult Mental Health").first.click()
+    newest = page.get_by_role("region", name="Assessments").locator("tbody tr").first
+    expect(newest).to_contain_text(PHQ9_NAME)
+    expect(newest).to_contain_text(f"{PHQ9_TOTAL} · Mild")
+    expect(newest).to_contain_text("Flag")
+    check_page(page)
+    assert_fits_width(page)
+    page.get_by_role("region", name="Assessments").screenshot(path=SCREENSHOT_DIR / "case-assessments-phone.png")
+    newest.get_by_role("link", name=PHQ9_NAME).click()
+    expect(page.locator("#assessment-flags")).to_be_visible()
+
     # The trend: earlier PHQ-9s from the demo data and this one; chart and table.
     page.get_by_role("link", name="Trend").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("scores over time")
