@@ -107,3 +107,56 @@ def scores_for_client(*, client: Client, instrument_code: str) -> list[ScorePoin
             )
         )
     return points
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    """A client's scores on one instrument at a glance: the latest, the baseline and the change."""
+
+    instrument: Instrument
+    latest: ScorePoint
+    baseline_total: int
+    count: int
+
+    @property
+    def change_since_baseline(self) -> int:
+        return self.latest.change_since_baseline
+
+
+def score_summaries_for_client(*, client: Client) -> list[ScoreSummary]:
+    """One summary per instrument the client has completed totals in (the caller authorised the client).
+
+    One query whatever the number of assessments; instruments by name. As in `scores_for_client`,
+    an amended assessment no longer counts (its amendment does).
+    """
+    assessments = (
+        Assessment.objects.filter(client=client, status=AssessmentStatus.COMPLETED, total_score__isnull=False)
+        .select_related("instrument_version__instrument")
+        .order_by("administered_at", "id")
+    )
+    by_instrument: dict[int, list[Assessment]] = {}
+    for assessment in assessments:
+        by_instrument.setdefault(assessment.instrument_version.instrument_id, []).append(assessment)
+    summaries = []
+    for rows in by_instrument.values():
+        first, last = rows[0], rows[-1]
+        assert first.total_score is not None and last.total_score is not None  # filtered above
+        details = last.band_details() or {}
+        latest = ScorePoint(
+            assessment_id=last.pk,
+            administered_at=last.administered_at,
+            total=last.total_score,
+            band=last.band,
+            band_label=str(details.get("label", "")),
+            prorated=last.prorated,
+            change_since_baseline=last.total_score - first.total_score,
+        )
+        summaries.append(
+            ScoreSummary(
+                instrument=last.instrument_version.instrument,
+                latest=latest,
+                baseline_total=first.total_score,
+                count=len(rows),
+            )
+        )
+    return sorted(summaries, key=lambda summary: summary.instrument.name)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("clients/", include("casework.clients.urls")),
     path("cases/", include("casework.cases.urls")),
     path("", include("casework.notes.urls")),  # /notes/<id>/ and /cases/<id>/notes/new/
+    path("", include("casework.assessments.urls")),  # /assessments/<id>/, under cases/ and clients/
     path("audit/", include("casework.audit.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

@@ -23,6 +23,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from casework.accounts.models import Agency, Program, Role, Team, User
+from casework.assessments import services as assessment_services
 from casework.cases import services as case_services
 from casework.cases.models import (
     OPEN_STATUSES,
@@ -1003,6 +1004,7 @@ class DemoBuilder:
                 cases += client_cases
         self._staff_on_case_teams(cases)
         self._corrections()
+        self._assessments()
         self.clock.apply()
         return DemoResult(
             agency=agency,
@@ -1049,6 +1051,55 @@ class DemoBuilder:
             voided = note_services.note_void(actor=users_by_pk[self.users[actor_key].pk], note=note, reason=reason)
             written = self.clock.get(note, "created_at")
             self.clock.set(voided, voided_at=min(written + datetime.timedelta(days=1), self.clock.now))
+
+    def _assessments(self) -> None:
+        """PHQ-9 and GAD-7 scores over the demo client's Adult Mental Health case, improving (for the trend)."""
+        first, last = ASSESSMENT_DEMO_CLIENT
+        case = (
+            Case.objects.filter(
+                client__legal_first_name=first,
+                client__legal_last_name=last,
+                program=self.programs[ADULT_MH],
+                status__in=OPEN_STATUSES,
+            )
+            .select_related("client", "primary_worker")
+            .first()
+        )
+        if case is None:
+            return
+        worker = case.primary_worker
+        opened_days_ago = (self.clock.today - timezone.localtime(self.opened_at[case.pk], self.zone).date()).days
+        for code, totals in ASSESSMENT_DEMO_SCORES.items():
+            days = self._spread(max(opened_days_ago - 2, 3), 3, len(totals))
+            for days_ago, total in zip(days, totals, strict=True):
+                given_at = self.clock.at(self.clock.days_ago(days_ago), 10, 30)
+                assessment = assessment_services.assessment_start(
+                    actor=worker, case=case, instrument_code=code, method="in_person", administered_at=given_at
+                )
+                assessment = assessment_services.assessment_answer(
+                    actor=worker,
+                    assessment=assessment,
+                    answers=_answers_adding_up_to(code, total),
+                    expected_version=assessment.version,
+                )
+                assessment = assessment_services.assessment_complete(actor=worker, assessment=assessment)
+                done = given_at + datetime.timedelta(minutes=15)
+                self.clock.set(assessment, created_at=given_at, updated_at=done, completed_at=done)
+
+
+# The demo client with a PHQ-9 and GAD-7 history; every item 9 answer is 0 (no self-harm flag).
+ASSESSMENT_DEMO_CLIENT = ("Robert", "Whitaker")
+ASSESSMENT_DEMO_SCORES = {"phq9": [16, 11, 7], "gad7": [13, 8]}
+
+
+def _answers_adding_up_to(code: str, total: int) -> dict[str, int]:
+    """Answers (0-3 each) to a PHQ-9 or GAD-7 that add up to `total`, spread from the first item, item 9 left at 0."""
+    count = {"phq9": 8, "gad7": 7}[code]  # PHQ-9: items 1-8 carry the score; item 9 stays 0
+    prefix = {"phq9": "phq9_", "gad7": "gad7_"}[code]
+    answers = {f"{prefix}{n}": 0 for n in range(1, 10 if code == "phq9" else 8)}
+    for n in range(total):
+        answers[f"{prefix}{n % count + 1}"] += 1
+    return answers
 
 
 def demo_exists() -> bool:

@@ -6,6 +6,7 @@ rolled back at the end) and each test runs in a savepoint on top of it.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from io import StringIO
 from typing import Any
@@ -174,3 +175,21 @@ def test_demo_logins_work_only_in_demo_mode(demo_output: str) -> None:
     with override_settings(DEBUG=False, DEMO_MODE=False):
         assert sign_in("cm1@example.org") is None
         assert sign_in("director@example.org") is None
+
+
+def test_demo_client_has_a_phq9_and_gad7_history_for_the_trend(demo_output: str, users: dict[str, User]) -> None:
+    from casework.assessments.models import Assessment, AssessmentStatus
+    from casework.assessments.selectors import scores_for_client
+
+    client = Client.objects.get(legal_first_name="Robert", legal_last_name="Whitaker")
+    phq9 = scores_for_client(client=client, instrument_code="phq9")
+    gad7 = scores_for_client(client=client, instrument_code="gad7")
+    assert [point.total for point in phq9] == [16, 11, 7]
+    assert [point.change_since_baseline for point in gad7] == [0, -5]
+    assert [point.band for point in phq9] == ["moderately_severe", "moderate", "mild"]
+    dates = [point.administered_at for point in phq9]
+    assert dates == sorted(dates) and dates[0] < timezone.now() - datetime.timedelta(days=7)
+    given = Assessment.objects.filter(client=client)
+    assert all(a.status == AssessmentStatus.COMPLETED and not a.flags for a in given)
+    assert {a.administered_by for a in given} == {users["cm1@example.org"]}
+    assert all(a.completed_at is not None and a.completed_at > a.administered_at for a in given)
