@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "casework.cases",
     "casework.notes",
     "casework.assessments",
+    "casework.tasks",
+    "casework.safety",
+    "casework.needs",
 ]
 
 MIDDLEWARE = [
