@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "casework.core.context_processors.casework",
+                "casework.tasks.context_processors.notifications",
             ],
         },
     },
