@@ -23,6 +23,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from casework.accounts.models import Agency, Program, Role, Team, User
+from casework.assessments import services as assessment_services
+from casework.assessments.models import Assessment, Instrument
 from casework.cases import services as case_services
 from casework.cases.models import (
     OPEN_STATUSES,
@@ -37,6 +39,8 @@ from casework.clients.models import Client, ClientIdentifier, SupportContact
 from casework.core import text
 from casework.notes import services as note_services
 from casework.notes.models import ContactType, NoteFormat, NoteStatus, ProgressNote
+from casework.safety.models import RiskFlag
+from casework.tasks.models import Notification, ReassessmentRule, Task
 
 AGENCY_NAME = "Riverside Community Services"
 AGENCY_TIME_ZONE = "America/Chicago"
@@ -64,6 +68,11 @@ STAFF: dict[str, tuple[str, str, str, str, bool]] = {
     "auditor": ("auditor@example.org", "Audrey Quinn", Role.AUDITOR, "", False),
 }
 TEAMS = {"north": ("North Team", "supervisor"), "south": ("South Team", "supervisor2")}
+# Reassessment schedules: program key -> (instrument code, due at intake, repeat every N days).
+REASSESSMENT_RULES: dict[str, list[tuple[str, bool, int | None]]] = {
+    "amh": [("phq9", True, 90), ("gad7", False, 90)],
+    "oa": [("katz_adl", True, 180), ("lawton_iadl", True, None)],
+}
 
 
 @dataclass(frozen=True)
@@ -1003,6 +1012,7 @@ class DemoBuilder:
                 cases += client_cases
         self._staff_on_case_teams(cases)
         self._corrections()
+        self._assessments(cases)
         self.clock.apply()
         return DemoResult(
             agency=agency,
@@ -1049,6 +1059,85 @@ class DemoBuilder:
             voided = note_services.note_void(actor=users_by_pk[self.users[actor_key].pk], note=note, reason=reason)
             written = self.clock.get(note, "created_at")
             self.clock.set(voided, voided_at=min(written + datetime.timedelta(days=1), self.clock.now))
+
+    # --- assessments, risk flags, schedules ----------------------------------------------
+    def _assessments(self, cases: list[Case]) -> None:
+        """Program schedules, PHQ-9s given at different times (due, overdue), one answer of 1 to
+        item 9 (the client is flagged at risk: urgent task, alerts) and a positive social-needs screen."""
+        instruments = {instrument.code: instrument for instrument in Instrument.objects.all()}
+        for program_key, rules in REASSESSMENT_RULES.items():
+            for code, at_intake, every in rules:
+                ReassessmentRule.objects.create(
+                    program=self.programs[program_key],
+                    instrument=instruments[code],
+                    due_at_intake=at_intake,
+                    interval_days=every,
+                )
+        amh = self.programs[ADULT_MH]
+        worked = [C.ASSESSMENT, C.PLANNING, C.ACTIVE, C.TRANSITION]
+        cm1_cases = [
+            case
+            for case in cases
+            if case.primary_worker_id == self.users["cm1"].pk and case.program_id == amh.pk and case.status in worked
+        ]
+        # Alternately a PHQ-9 given 100 days ago (overdue), 75 days ago (due soon) or not at all.
+        for index, case in enumerate(cm1_cases[1:]):
+            days = (100, 75, 0)[index % 3]
+            if days and self._opened_days_ago(case) > days:
+                self._give(case, "phq9", self._phq9_answers(total=7 + index % 6, item9=0), days_ago=days)
+        flagged = cm1_cases[0]
+        self._give(flagged, "phq9", self._phq9_answers(total=16, item9=1), days_ago=1)
+        self._give(
+            flagged,
+            "ahc_hrsn",
+            {
+                "ahc_living_situation": 1,
+                "ahc_housing_problems": [0],
+                "ahc_food_worry": 1,
+                "ahc_food_ran_out": 2,
+                "ahc_transportation": 1,
+                "ahc_utilities": 0,
+                "ahc_safety_hurt": 1,
+                "ahc_safety_insult": 2,
+                "ahc_safety_threaten": 1,
+                "ahc_safety_scream": 1,
+            },
+            days_ago=1,
+        )
+
+    def _opened_days_ago(self, case: Case) -> int:
+        return (self.clock.today - self.opened_at[case.pk].date()).days
+
+    @staticmethod
+    def _phq9_answers(*, total: int, item9: int) -> dict[str, int]:
+        answers: dict[str, int] = {}
+        remaining = total - item9
+        for number in range(1, 9):
+            answers[f"phq9_{number}"] = min(3, remaining)
+            remaining -= answers[f"phq9_{number}"]
+        answers["phq9_9"] = item9
+        return answers
+
+    def _give(self, case: Case, code: str, answers: dict[str, Any], *, days_ago: int) -> Assessment:
+        """Give and complete an instrument through the services, then back-date what it wrote."""
+        worker = case.primary_worker
+        given_at = self.clock.at(self.clock.days_ago(days_ago), 10, self.rng.randint(0, 59))
+        started = assessment_services.assessment_start(
+            actor=worker, case=case, instrument_code=code, method="in_person", administered_at=given_at
+        )
+        answered = assessment_services.assessment_answer(
+            actor=worker, assessment=started, answers=answers, expected_version=started.version
+        )
+        done = assessment_services.assessment_complete(actor=worker, assessment=answered)
+        finished = min(given_at + datetime.timedelta(minutes=15), self.clock.now)
+        self.clock.set(done, created_at=given_at, updated_at=finished, completed_at=finished)
+        for flag in RiskFlag.objects.filter(assessment=done):
+            self.clock.set(flag, raised_at=finished)
+            for task in Task.objects.filter(source_kind="risk_flag", source_id=flag.pk):
+                self.clock.set(task, created_at=finished)
+        for notification in Notification.objects.filter(client_id=case.client_id, created_at__gte=self.clock.now):
+            self.clock.set(notification, created_at=finished)
+        return done
 
 
 def demo_exists() -> bool:

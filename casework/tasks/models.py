@@ -58,9 +58,7 @@ class Task(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     due_date = models.DateField(_("due"))
-    priority = models.CharField(
-        _("priority"), max_length=10, choices=TaskPriority.choices, default=TaskPriority.NORMAL
-    )
+    priority = models.CharField(_("priority"), max_length=10, choices=TaskPriority.choices, default=TaskPriority.NORMAL)
     status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     source_kind = models.CharField(max_length=40, choices=TaskSource.choices, blank=True, default="")
     source_id = models.PositiveBigIntegerField(null=True, blank=True)

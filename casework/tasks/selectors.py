@@ -110,9 +110,13 @@ def reassessments_due(*, cases: Iterable[Case], today: datetime.date) -> dict[in
     if not open_cases:
         return {}
     rules_by_program: dict[int, list[ReassessmentRule]] = {}
-    for rule in ReassessmentRule.objects.filter(
-        program_id__in={case.program_id for case in open_cases}, active=True, instrument__is_active=True
-    ).select_related("instrument").order_by("pk"):
+    for rule in (
+        ReassessmentRule.objects.filter(
+            program_id__in={case.program_id for case in open_cases}, active=True, instrument__is_active=True
+        )
+        .select_related("instrument")
+        .order_by("pk")
+    ):
         rules_by_program.setdefault(rule.program_id, []).append(rule)
     if not rules_by_program:
         return {}
@@ -157,5 +161,5 @@ def reassessments_due(*, cases: Iterable[Case], today: datetime.date) -> dict[in
 
 
 def _short_name(name: str) -> str:
-    """"PHQ-9 (Patient Health Questionnaire)" -> "PHQ-9": the lists have little room."""
+    """ "PHQ-9 (Patient Health Questionnaire)" -> "PHQ-9": the lists have little room."""
     return name.split(" (")[0].strip() or name

@@ -174,3 +174,29 @@ def test_demo_logins_work_only_in_demo_mode(demo_output: str) -> None:
     with override_settings(DEBUG=False, DEMO_MODE=False):
         assert sign_in("cm1@example.org") is None
         assert sign_in("director@example.org") is None
+
+
+def test_demo_has_schedules_a_flagged_client_and_suggested_needs(users: dict[str, User]) -> None:
+    from casework.needs.models import SuggestedNeed
+    from casework.safety.models import RiskFlag
+    from casework.tasks.models import Notification, ReassessmentRule, Task
+
+    cm1, supervisor = users["cm1@example.org"], users["supervisor@example.org"]
+    rules = {
+        (rule.program.name, rule.instrument.code)
+        for rule in ReassessmentRule.objects.select_related("program", "instrument")
+    }
+    assert ("Adult Mental Health", "phq9") in rules and ("Adult Mental Health", "gad7") in rules
+    flag = RiskFlag.objects.get()
+    assert flag.is_open and flag.case.primary_worker == cm1 and flag.kind == "phq9_item9"
+    task = Task.objects.get(source_kind="risk_flag", source_id=flag.pk)
+    assert (task.assignee, task.priority, task.status) == (cm1, "urgent", "open")
+    assert set(Notification.objects.values_list("recipient", flat=True)) == {cm1.pk, supervisor.pk}
+    assert set(SuggestedNeed.objects.values_list("domain", flat=True)) == {"housing", "food", "transportation"}
+
+    with timezone.override("America/Chicago"):
+        rows = caseload_rows(cases=caseload_for_user(user=cm1))
+    assert {row.case.client_id for row in rows if row.at_risk} == {flag.client_id}
+    labels = [(item.instrument_code, item.overdue) for row in rows for item in row.reassessments]
+    assert ("phq9", True) in labels and ("phq9", False) in labels
+    assert verify_chain().ok
