@@ -15,4 +15,3 @@ class ReassessmentRuleAdmin(admin.ModelAdmin):
     list_display = ["program", "instrument", "due_at_intake", "interval_days", "active"]
     list_filter = ["program__agency", "program", "active"]
     list_select_related = ["program", "instrument"]
-    autocomplete_fields: list[str] = []

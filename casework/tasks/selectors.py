@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 
 from casework.accounts.models import User
@@ -35,6 +35,8 @@ def open_tasks_for_client(*, client: Client) -> list[Task]:
 
 def open_tasks_for_user(*, user: User) -> list[Task]:
     """Open tasks assigned to the user, urgent first then by due date."""
+    if user.agency_id is None:
+        return []
     tasks = Task.objects.filter(assignee=user, status=TaskStatus.OPEN, agency_id=user.agency_id).select_related(
         "client", "case__program"
     )

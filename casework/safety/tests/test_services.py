@@ -9,7 +9,6 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from casework.accounts.models import Role
 from casework.assessments import services as assessment_services
 from casework.assessments.models import Assessment
 from casework.assessments.tests.helpers import answers_for_total, hrsn_answers
@@ -19,7 +18,6 @@ from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.safety import services
 from casework.safety.models import RiskFlag, RiskKind
 from casework.tasks.models import Notification, Task, TaskPriority, TaskStatus
-from casework.testing import UserFactory
 
 
 def _complete(actor, case, code, answers):
@@ -227,10 +225,9 @@ def test_resolving_twice_is_refused(worker, case):
         services.risk_flag_resolve(actor=worker, flag=flag, note="Again.")
 
 
-def test_roles_that_do_not_document_cannot_resolve(worker, case, agency):
+def test_roles_that_do_not_document_cannot_resolve(worker, case, auditor):
     _complete(worker, case, "phq9", phq9_with_item9(1))
     flag = RiskFlag.objects.get()
-    auditor = UserFactory(agency=agency, role=Role.AUDITOR)
 
     with pytest.raises(PermissionDenied):
         services.risk_flag_resolve(actor=auditor, flag=flag, note="Looks fine.")
