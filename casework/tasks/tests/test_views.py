@@ -130,7 +130,7 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_page(as_worker, wo
 
 
 def test_mark_read_and_mark_all_read(as_worker, worker, case):
-    first, second, third = (_notify(worker, case) for _ in range(3))
+    first, *_others = [_notify(worker, case) for _ in range(3)]
 
     as_worker.post(reverse("tasks:notification_read", args=[first.pk]))
     first.refresh_from_db()
