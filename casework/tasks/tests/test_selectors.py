@@ -85,9 +85,9 @@ def test_drafts_amended_originals_other_cases_closed_cases_and_inactive_rules_do
     draft = given(case, on=_at(datetime.date(2026, 11, 5)))
     draft.status, draft.completed_at = AssessmentStatus.DRAFT, None
     draft.save()
-    other_case = CaseFactory(client=client_record, program=program, primary_worker=worker, team=worker.team)
+    other_case = CaseFactory.create(client=client_record, program=program, primary_worker=worker, team=worker.team)
     given(other_case, on=_at(datetime.date(2026, 11, 6)))
-    closed = CaseFactory(client=client_record, program=program, primary_worker=worker, status=CaseStatus.CLOSED)
+    closed = CaseFactory.create(client=client_record, program=program, primary_worker=worker, status=CaseStatus.CLOSED)
 
     due = reassessments_due(cases=[case, closed], today=TODAY)
 
@@ -103,8 +103,8 @@ def test_queries_do_not_grow_with_the_number_of_cases(worker, program, agency):
     def build(count):
         cases = []
         for _ in range(count):
-            client = ClientFactory(agency=agency, created_by=worker)
-            case = CaseFactory(client=client, program=program, primary_worker=worker, team=worker.team)
+            client = ClientFactory.create(agency=agency, created_by=worker)
+            case = CaseFactory.create(client=client, program=program, primary_worker=worker, team=worker.team)
             given(case)
             cases.append(case)
         return cases
