@@ -1075,17 +1075,24 @@ class DemoBuilder:
                 )
         amh = self.programs[ADULT_MH]
         worked = [C.ASSESSMENT, C.PLANNING, C.ACTIVE, C.TRANSITION]
-        cm1_cases = [
-            case
-            for case in cases
-            if case.primary_worker_id == self.users["cm1"].pk and case.program_id == amh.pk and case.status in worked
-        ]
-        # Alternately a PHQ-9 given 100 days ago (overdue), 75 days ago (due soon) or not at all.
-        for index, case in enumerate(cm1_cases[1:]):
-            days = (100, 75, 0)[index % 3]
-            if days and self._opened_days_ago(case) > days:
-                self._give(case, "phq9", self._phq9_answers(total=7 + index % 6, item9=0), days_ago=days)
-        flagged = cm1_cases[0]
+        open_cases = [case for case in cases if case.status in worked]
+        flagged = next(
+            case for case in open_cases if case.primary_worker_id == self.users["cm1"].pk and case.program_id == amh.pk
+        )
+        # The scheduled instruments, last given at different times: some overdue, some due soon,
+        # some not due yet, some never given.
+        for index, case in enumerate(case for case in open_cases if case != flagged):
+            opened_ago = self._opened_days_ago(case)
+            if case.program_id == amh.pk:
+                days = (100, 75, 40, 0)[index % 4]
+                if days and opened_ago > days:
+                    self._give(case, "phq9", self._random_answers("phq9", phq9_9=0), days_ago=days)
+                    self._give(case, "gad7", self._random_answers("gad7"), days_ago=days)
+            elif opened_ago > 10:
+                days = min(opened_ago - 7, (200, 120, 60)[index % 3])
+                self._give(case, "katz_adl", self._random_answers("katz_adl"), days_ago=days)
+                self._give(case, "lawton_iadl", self._random_answers("lawton_iadl"), days_ago=days)
+        self._give(flagged, "gad7", self._random_answers("gad7"), days_ago=1)
         self._give(flagged, "phq9", self._phq9_answers(total=16, item9=1), days_ago=1)
         self._give(
             flagged,
@@ -1107,6 +1114,19 @@ class DemoBuilder:
 
     def _opened_days_ago(self, case: Case) -> int:
         return (self.clock.today - self.opened_at[case.pk].date()).days
+
+    def _random_answers(self, code: str, **fixed: int) -> dict[str, Any]:
+        """One seeded answer per question of the instrument's current version (choice items)."""
+        instrument = Instrument.objects.get(code=code)
+        version = instrument.current_version()
+        assert version is not None
+        answers: dict[str, Any] = {}
+        for item in version.items:
+            if item["key"] in fixed:
+                answers[item["key"]] = fixed[item["key"]]
+            elif item.get("type", "choice") == "choice":
+                answers[item["key"]] = self.rng.choice(item["options"])["value"]
+        return answers
 
     @staticmethod
     def _phq9_answers(*, total: int, item9: int) -> dict[str, int]:

@@ -6,11 +6,11 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Max, Prefetch
+from django.db.models import Max, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from casework.accounts.models import User
-from casework.assessments.models import Assessment, AssessmentStatus
+from casework.assessments.models import Assessment, AssessmentStatus, InstrumentVersion
 from casework.cases.models import Case, CaseStatus
 from casework.clients.models import Client
 from casework.core.errors import NotFound
@@ -117,6 +117,7 @@ def reassessments_due(*, cases: Iterable[Case], today: datetime.date) -> dict[in
             program_id__in={case.program_id for case in open_cases}, active=True, instrument__is_active=True
         )
         .select_related("instrument")
+        .annotate(title=_current_title())
         .order_by("pk")
     ):
         rules_by_program.setdefault(rule.program_id, []).append(rule)
@@ -151,7 +152,7 @@ def reassessments_due(*, cases: Iterable[Case], today: datetime.date) -> dict[in
                 ReassessmentDue(
                     case_id=case.pk,
                     instrument_code=rule.instrument.code,
-                    instrument_name=_short_name(rule.instrument.name),
+                    instrument_name=str(rule.title or rule.instrument.name),  # type: ignore[attr-defined]
                     due_date=due_date,
                     last_given=last_date,
                     overdue=due_date < today,
@@ -162,6 +163,10 @@ def reassessments_due(*, cases: Iterable[Case], today: datetime.date) -> dict[in
     return due
 
 
-def _short_name(name: str) -> str:
-    """ "PHQ-9 (Patient Health Questionnaire)" -> "PHQ-9": the lists have little room."""
-    return name.split(" (")[0].strip() or name
+def _current_title() -> Subquery:
+    """The short title of the instrument's current version ("PHQ-9", "Katz ADL"): lists have little room."""
+    return Subquery(
+        InstrumentVersion.objects.filter(instrument_id=OuterRef("instrument_id"), published_at__isnull=False)
+        .order_by("-version")
+        .values("definition__title")[:1]
+    )
