@@ -112,7 +112,7 @@ def reassessments_due(*, cases: Iterable[Case], today: datetime.date) -> dict[in
     if not open_cases:
         return {}
     rules_by_program: dict[int, list[ReassessmentRule]] = {}
-    for rule in (
+    for found in (
         ReassessmentRule.objects.filter(
             program_id__in={case.program_id for case in open_cases}, active=True, instrument__is_active=True
         )
@@ -120,7 +120,7 @@ def reassessments_due(*, cases: Iterable[Case], today: datetime.date) -> dict[in
         .annotate(title=_current_title())
         .order_by("pk")
     ):
-        rules_by_program.setdefault(rule.program_id, []).append(rule)
+        rules_by_program.setdefault(found.program_id, []).append(found)
     if not rules_by_program:
         return {}
     instrument_ids = {rule.instrument_id for rules in rules_by_program.values() for rule in rules}
@@ -152,7 +152,7 @@ def reassessments_due(*, cases: Iterable[Case], today: datetime.date) -> dict[in
                 ReassessmentDue(
                     case_id=case.pk,
                     instrument_code=rule.instrument.code,
-                    instrument_name=str(rule.title or rule.instrument.name),  # type: ignore[attr-defined]
+                    instrument_name=str(getattr(rule, "title", "") or rule.instrument.name),
                     due_date=due_date,
                     last_given=last_date,
                     overdue=due_date < today,
