@@ -102,7 +102,7 @@ def _finish(actor: User, task: Task, status: str, *, action: str, reason: str = 
 @transaction.atomic
 def task_complete(*, actor: User, task: Task) -> Task:
     """Mark an open task done (the assignee, its creator, or the case team and its supervisors)."""
-    locked = Task.objects.select_for_update().select_related("case__team", "case__program").get(pk=task.pk)
+    locked = Task.objects.select_for_update(of=("self",)).select_related("case__team", "case__program").get(pk=task.pk)
     if not permissions.can_complete_task(actor, locked):
         raise PermissionDenied(_("Only the person the task is assigned to, or the case team, can complete it."))
     if locked.status != TaskStatus.OPEN:
