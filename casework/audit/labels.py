@@ -47,6 +47,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "notification.create": _("Sent a notification"),
     "notification.read": _("Read a notification"),
     "notification.read_all": _("Marked all notifications read"),
+    "notifications.view": _("Viewed their notifications"),
     "suggested_need.create": _("Suggested a need from a screen"),
     "suggested_need.view": _("Viewed a suggested need"),
     "suggested_need.dismiss": _("Dismissed a suggested need"),

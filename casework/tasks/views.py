@@ -58,6 +58,9 @@ def notifications(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     items = selectors.notifications_for_user(user=user)
     unread = sum(1 for item in items if not item.is_read)
+    # The messages name clients: record which clients' alerts were shown.
+    clients = sorted({item.client_id for item in items if item.client_id})
+    audit_record(actor=user, action="notifications.view", changes={"clients": clients})
     return render(request, "tasks/notifications.html", {"nav": "notifications", "items": items, "unread": unread})
 
 

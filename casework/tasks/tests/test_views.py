@@ -100,6 +100,8 @@ def test_header_shows_the_unread_count_and_notifications_page_lists_them(as_work
     assert '<span class="count">2</span>' in caseload
     assert "Robert Smith flagged at risk" in page and "Second message" in page
     assert "2 unread" in page
+    event = AuditEvent.objects.filter(action="notifications.view", actor=worker).get()
+    assert event.changes["clients"] == [case.client_id]
 
 
 def test_header_count_costs_one_query_and_none_on_htmx_partials(as_worker, worker, case):
