@@ -27,6 +27,8 @@ from casework.cases import permissions as case_permissions
 from casework.cases.models import Case, CaseStatus
 from casework.core.errors import PermissionDenied, ValidationFailed, VersionConflict
 from casework.core.validation import clean_or_raise, require_text
+from casework.needs import services as need_services
+from casework.safety import services as safety_services
 
 EARLIEST_ADMINISTRATION = datetime.datetime(1990, 1, 1, tzinfo=datetime.UTC)
 RESULT_FIELDS = ["total_score", "prorated", "band", "flags", "positive_screens", "subscores"]
@@ -54,6 +56,16 @@ def _result_fields(result: scoring.ScoreResult) -> dict[str, Any]:
         "positive_screens": result.positive_screens,
         "subscores": result.subscores,
     }
+
+
+def _follow_up_results(actor: User, assessment: Assessment) -> None:
+    """Risk flags (urgent task, alerts) and suggested needs from a completed assessment.
+
+    Called explicitly (no signals) in the completing transaction: if any of it fails, the
+    assessment is not completed either.
+    """
+    safety_services.risk_flags_raise_for_assessment(actor=actor, assessment=assessment)
+    need_services.needs_suggest_for_assessment(actor=actor, assessment=assessment)
 
 
 def _require_documenter(actor: User, case: Case) -> None:
@@ -239,6 +251,7 @@ def assessment_complete(*, actor: User, assessment: Assessment) -> Assessment:
             "version": [locked.version - 1, locked.version],
         },
     )
+    _follow_up_results(actor, locked)
     return locked
 
 
@@ -315,4 +328,6 @@ def assessment_amend(
         reason=reason,
         changes=changes,
     )
+    # An amendment that removes a risk answer leaves the open flag alone: a person resolves it.
+    _follow_up_results(actor, amendment)
     return amendment

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
@@ -104,6 +104,11 @@ class CaseloadRow:
     last_contact_date: datetime.date | None
     contact_due_date: datetime.date
     draft_note_count: int
+    # Safety and due work (casework.safety, casework.tasks): the client has an open risk flag,
+    # the case's open urgent tasks, and its reassessments due soon or overdue.
+    at_risk: bool = False
+    urgent_tasks: list[Any] = field(default_factory=list)
+    reassessments: list[Any] = field(default_factory=list)
 
     @property
     def is_overdue(self) -> bool:
@@ -141,8 +146,13 @@ def caseload_rows(
     q: str = "",
     sort: str = "due",
     descending: bool = False,
+    today: datetime.date | None = None,
 ) -> list[CaseloadRow]:
     """Turn cases into caseload rows, filtered and sorted; a fixed number of queries."""
+    from casework.safety.selectors import with_risk_flag
+    from casework.tasks.selectors import DUE_SOON_DAYS, reassessments_due, urgent_tasks_prefetch
+
+    today = today or timezone.localdate()
     if status == "open" or not status:
         cases = cases.filter(status__in=OPEN_STATUSES)
     elif status != "all":
@@ -160,8 +170,12 @@ def caseload_rows(
                 | Q(client__preferred_name_key__startswith=key)
             )
     cases = with_contact_summary(cases.select_related("client", "program", "primary_worker", "team"))
+    cases = with_risk_flag(cases).prefetch_related(urgent_tasks_prefetch())
+    case_list = list(cases)
+    due_soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    reassessments = reassessments_due(cases=case_list, today=today)
     rows = []
-    for case in cases:
+    for case in case_list:
         last = case.last_contact_date  # type: ignore[attr-defined]
         base = last or timezone.localtime(case.opened_at).date()
         rows.append(
@@ -170,6 +184,9 @@ def caseload_rows(
                 last_contact_date=last,
                 contact_due_date=base + datetime.timedelta(days=case.program.contact_interval_days),
                 draft_note_count=case.draft_note_count or 0,  # type: ignore[attr-defined]
+                at_risk=case.at_risk,  # type: ignore[attr-defined]
+                urgent_tasks=case.open_urgent_tasks,  # type: ignore[attr-defined]
+                reassessments=[item for item in reassessments.get(case.pk, []) if item.due_date <= due_soon],
             )
         )
     rows.sort(key=SORTS.get(sort, SORTS["due"]), reverse=descending)

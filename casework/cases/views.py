@@ -217,8 +217,27 @@ def _render_detail(
         ),
         "member_form": member_form or TeamMemberForm(staff=_staff_choices(case)),
         "conflict": conflict,
+        **_safety_context(user, case),
     }
     return render(request, "cases/detail.html", context, status=status)
+
+
+def _safety_context(user: User, case: Case) -> dict[str, Any]:
+    """The client's open risk flags, the case's due reassessments and suggested needs (fixed queries)."""
+    from casework.needs.selectors import suggested_needs_for_client
+    from casework.safety.selectors import open_flags_for_client
+    from casework.tasks.selectors import reassessments_due
+
+    needs = list(suggested_needs_for_client(client=case.client, case=case))
+    can_work = permissions.can_work_case(user, case)
+    for need in needs:
+        need.can_dismiss = can_work  # type: ignore[attr-defined]
+    return {
+        "risk_flags": list(open_flags_for_client(client=case.client)),
+        "can_resolve_flags": permissions.can_document_case(user, case),
+        "reassessments": reassessments_due(cases=[case], today=timezone.localdate()).get(case.pk, []),
+        "suggested_needs": needs,
+    }
 
 
 def _case_url(case: Case) -> str:

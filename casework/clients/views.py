@@ -255,9 +255,28 @@ def _detail_context(request: AuthenticatedRequest, client: Client, **extra: Any)
             else None
         ),
         "revealed_ssn": "",
+        **_safety_context(user, client),
     }
     context.update(extra)
     return context
+
+
+def _safety_context(user: User, client: Client) -> dict[str, Any]:
+    """Open risk flags (the banner), open tasks and suggested needs: a few queries, not per row."""
+    from casework.cases import permissions as case_permissions
+    from casework.needs.selectors import suggested_needs_for_client
+    from casework.safety.selectors import open_flags_for_client
+    from casework.tasks.selectors import open_tasks_for_client
+
+    needs = list(suggested_needs_for_client(client=client))
+    for need in needs:
+        need.can_dismiss = case_permissions.can_work_case(user, need.case)  # type: ignore[attr-defined]
+    return {
+        "risk_flags": list(open_flags_for_client(client=client)),
+        "can_resolve_flags": permissions.is_clinical(user),
+        "open_tasks": open_tasks_for_client(client=client),
+        "suggested_needs": needs,
+    }
 
 
 def _render_detail(request: AuthenticatedRequest, client: Client, *, audit: bool = True, **extra: Any) -> HttpResponse:

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "casework.cases",
     "casework.notes",
     "casework.assessments",
+    "casework.tasks",
+    "casework.safety",
+    "casework.needs",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "casework.core.context_processors.casework",
+                "casework.tasks.context_processors.notifications",
             ],
         },
     },

@@ -14,6 +14,9 @@ urlpatterns = [
     path("cases/", include("casework.cases.urls")),
     path("", include("casework.notes.urls")),  # /notes/<id>/ and /cases/<id>/notes/new/
     path("", include("casework.assessments.urls")),  # /assessments/<id>/, under cases/ and clients/
+    path("", include("casework.tasks.urls")),  # /tasks/ and /notifications/
+    path("safety/", include("casework.safety.urls")),
+    path("needs/", include("casework.needs.urls")),
     path("audit/", include("casework.audit.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from casework.accounts.models import Agency, Program, Role, Team, User
 from casework.assessments import services as assessment_services
+from casework.assessments.models import Assessment, Instrument
 from casework.cases import services as case_services
 from casework.cases.models import (
     OPEN_STATUSES,
@@ -38,6 +39,8 @@ from casework.clients.models import Client, ClientIdentifier, SupportContact
 from casework.core import text
 from casework.notes import services as note_services
 from casework.notes.models import ContactType, NoteFormat, NoteStatus, ProgressNote
+from casework.safety.models import RiskFlag
+from casework.tasks.models import Notification, ReassessmentRule, Task
 
 AGENCY_NAME = "Riverside Community Services"
 AGENCY_TIME_ZONE = "America/Chicago"
@@ -65,6 +68,11 @@ STAFF: dict[str, tuple[str, str, str, str, bool]] = {
     "auditor": ("auditor@example.org", "Audrey Quinn", Role.AUDITOR, "", False),
 }
 TEAMS = {"north": ("North Team", "supervisor"), "south": ("South Team", "supervisor2")}
+# Reassessment schedules: program key -> (instrument code, due at intake, repeat every N days).
+REASSESSMENT_RULES: dict[str, list[tuple[str, bool, int | None]]] = {
+    "amh": [("phq9", True, 90), ("gad7", False, 90)],
+    "oa": [("katz_adl", True, 180), ("lawton_iadl", True, None)],
+}
 
 
 @dataclass(frozen=True)
@@ -1004,7 +1012,8 @@ class DemoBuilder:
                 cases += client_cases
         self._staff_on_case_teams(cases)
         self._corrections()
-        self._assessments()
+        self._assessment_trend()
+        self._assessments(cases)
         self.clock.apply()
         return DemoResult(
             agency=agency,
@@ -1052,7 +1061,115 @@ class DemoBuilder:
             written = self.clock.get(note, "created_at")
             self.clock.set(voided, voided_at=min(written + datetime.timedelta(days=1), self.clock.now))
 
-    def _assessments(self) -> None:
+    # --- assessments, risk flags, schedules ----------------------------------------------
+    def _assessments(self, cases: list[Case]) -> None:
+        """Program schedules, PHQ-9s given at different times (due, overdue), one answer of 1 to
+        item 9 (the client is flagged at risk: urgent task, alerts) and a positive social-needs screen."""
+        instruments = {instrument.code: instrument for instrument in Instrument.objects.all()}
+        for program_key, rules in REASSESSMENT_RULES.items():
+            for code, at_intake, every in rules:
+                ReassessmentRule.objects.create(
+                    program=self.programs[program_key],
+                    instrument=instruments[code],
+                    due_at_intake=at_intake,
+                    interval_days=every,
+                )
+        amh = self.programs[ADULT_MH]
+        worked = [C.ASSESSMENT, C.PLANNING, C.ACTIVE, C.TRANSITION]
+        open_cases = [case for case in cases if case.status in worked]
+        # Bob Whitaker keeps his own PHQ-9/GAD-7 history (the trend, no flag): the browser test
+        # gives him a PHQ-9 with item 9 answered and sees him flagged, so he must not start flagged.
+        trend_client = (ASSESSMENT_DEMO_CLIENT[0], ASSESSMENT_DEMO_CLIENT[1])
+        open_cases = [
+            case for case in open_cases if (case.client.legal_first_name, case.client.legal_last_name) != trend_client
+        ]
+        flagged = next(
+            case
+            for case in open_cases
+            if (case.client.legal_first_name, case.client.legal_last_name) == FLAGGED_DEMO_CLIENT
+            and case.program_id == amh.pk
+        )
+        # The scheduled instruments, last given at different times: some overdue, some due soon,
+        # some not due yet, some never given.
+        for index, case in enumerate(case for case in open_cases if case != flagged):
+            opened_ago = self._opened_days_ago(case)
+            if case.program_id == amh.pk:
+                days = (100, 75, 40, 0)[index % 4]
+                if days and opened_ago > days:
+                    self._give(case, "phq9", self._random_answers("phq9", phq9_9=0), days_ago=days)
+                    self._give(case, "gad7", self._random_answers("gad7"), days_ago=days)
+            elif opened_ago > 10:
+                days = min(opened_ago - 7, (200, 120, 60)[index % 3])
+                self._give(case, "katz_adl", self._random_answers("katz_adl"), days_ago=days)
+                self._give(case, "lawton_iadl", self._random_answers("lawton_iadl"), days_ago=days)
+        self._give(flagged, "gad7", self._random_answers("gad7"), days_ago=1)
+        self._give(flagged, "phq9", self._phq9_answers(total=16, item9=1), days_ago=1)
+        self._give(
+            flagged,
+            "ahc_hrsn",
+            {
+                "ahc_living_situation": 1,
+                "ahc_housing_problems": [0],
+                "ahc_food_worry": 1,
+                "ahc_food_ran_out": 2,
+                "ahc_transportation": 1,
+                "ahc_utilities": 0,
+                "ahc_safety_hurt": 1,
+                "ahc_safety_insult": 2,
+                "ahc_safety_threaten": 1,
+                "ahc_safety_scream": 1,
+            },
+            days_ago=1,
+        )
+
+    def _opened_days_ago(self, case: Case) -> int:
+        return (self.clock.today - self.opened_at[case.pk].date()).days
+
+    def _random_answers(self, code: str, **fixed: int) -> dict[str, Any]:
+        """One seeded answer per question of the instrument's current version (choice items)."""
+        instrument = Instrument.objects.get(code=code)
+        version = instrument.current_version()
+        assert version is not None
+        answers: dict[str, Any] = {}
+        for item in version.items:
+            if item["key"] in fixed:
+                answers[item["key"]] = fixed[item["key"]]
+            elif item.get("type", "choice") == "choice":
+                answers[item["key"]] = self.rng.choice(item["options"])["value"]
+        return answers
+
+    @staticmethod
+    def _phq9_answers(*, total: int, item9: int) -> dict[str, int]:
+        answers: dict[str, int] = {}
+        remaining = total - item9
+        for number in range(1, 9):
+            answers[f"phq9_{number}"] = min(3, remaining)
+            remaining -= answers[f"phq9_{number}"]
+        answers["phq9_9"] = item9
+        return answers
+
+    def _give(self, case: Case, code: str, answers: dict[str, Any], *, days_ago: int) -> Assessment:
+        """Give and complete an instrument through the services, then back-date what it wrote."""
+        worker = case.primary_worker
+        given_at = self.clock.at(self.clock.days_ago(days_ago), 10, self.rng.randint(0, 59))
+        started = assessment_services.assessment_start(
+            actor=worker, case=case, instrument_code=code, method="in_person", administered_at=given_at
+        )
+        answered = assessment_services.assessment_answer(
+            actor=worker, assessment=started, answers=answers, expected_version=started.version
+        )
+        done = assessment_services.assessment_complete(actor=worker, assessment=answered)
+        finished = min(given_at + datetime.timedelta(minutes=15), self.clock.now)
+        self.clock.set(done, created_at=given_at, updated_at=finished, completed_at=finished)
+        for flag in RiskFlag.objects.filter(assessment=done):
+            self.clock.set(flag, raised_at=finished)
+            for task in Task.objects.filter(source_kind="risk_flag", source_id=flag.pk):
+                self.clock.set(task, created_at=finished)
+        for notification in Notification.objects.filter(client_id=case.client_id, created_at__gte=self.clock.now):
+            self.clock.set(notification, created_at=finished)
+        return done
+
+    def _assessment_trend(self) -> None:
         """PHQ-9 and GAD-7 scores over the demo client's Adult Mental Health case, improving (for the trend)."""
         first, last = ASSESSMENT_DEMO_CLIENT
         case = (
@@ -1087,6 +1204,8 @@ class DemoBuilder:
                 self.clock.set(assessment, created_at=given_at, updated_at=done, completed_at=done)
 
 
+# The demo client flagged at risk by a PHQ-9 with item 9 answered 1 (cm1's caseload; a browser test resolves it).
+FLAGGED_DEMO_CLIENT = ("José", "Ñúñez")
 # The demo client with a PHQ-9 and GAD-7 history; every item 9 answer is 0 (no self-harm flag).
 ASSESSMENT_DEMO_CLIENT = ("Robert", "Whitaker")
 ASSESSMENT_DEMO_SCORES = {"phq9": [16, 11, 7], "gad7": [13, 8]}

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from casework.e2e.browser import DESKTOP, PHONE, SCREENSHOT_DIR, assert_fits_width, check_page, screenshot, sign_in
 
@@ -49,9 +49,14 @@ def open_clients_case(page: Page, client_name: str = CLIENT_NAME) -> str:
     return page.url
 
 
+def caseload_row(page: Page, client_name: str = CLIENT_NAME) -> Locator:
+    """The client's (first) row on the caseload table."""
+    return page.locator("#caseload-table").get_by_role("row").filter(has_text=client_name).first
+
+
 def start_instrument(page: Page, instrument: str, method: str = "In person") -> None:
     """On a case page: "Administer an instrument", choose it and how it is given (now), and start the draft."""
-    section = page.get_by_role("region", name="Assessments")
+    section = page.get_by_role("region", name="Assessments", exact=True)
     section.locator("summary", has_text="Administer an instrument").click()
     section.get_by_label("Instrument").select_option(label=instrument)
     section.get_by_label(method, exact=True).check()
@@ -80,6 +85,10 @@ def administer_phq9(page: Page, answers: dict[int, str] = PHQ9_ANSWERS) -> str:
 def test_worker_administers_a_phq9_on_a_phone_and_sees_the_flag_and_the_trend(new_page: Callable[..., Page]) -> None:
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     sign_in(page, "cm1@example.org")
+    # Bob starts the day not at risk.
+    page.goto("/cases/caseload/")
+    expect(caseload_row(page)).to_be_visible()
+    expect(caseload_row(page).get_by_role("link", name="At risk")).to_have_count(0)
     open_clients_case(page)
     check_page(page)
 
@@ -108,17 +117,28 @@ def test_worker_administers_a_phq9_on_a_phone_and_sees_the_flag_and_the_trend(ne
     check_page(page)
     assert_fits_width(page)
     screenshot(page, "assessment-result")
-    # (The at-risk flag on the caseload is checked by the safety work, reusing administer_phq9.)
+    result_url = page.url
+
+    # The caseload now marks Bob at risk, with the urgent safety task.
+    page.goto("/cases/caseload/")
+    row = caseload_row(page)
+    expect(row.get_by_role("link", name="At risk")).to_be_visible()
+    expect(row).to_contain_text("Urgent: Complete a safety assessment / safety plan today")
+    check_page(page)
+    screenshot(page, "caseload-after-phq9-item9")
+    page.goto(result_url)
 
     # Back on the case page, the new assessment heads the list with its score, band and flag.
     page.get_by_role("link", name="Adult Mental Health").first.click()
-    newest = page.get_by_role("region", name="Assessments").locator("tbody tr").first
+    newest = page.get_by_role("region", name="Assessments", exact=True).locator("tbody tr").first
     expect(newest).to_contain_text(PHQ9_NAME)
     expect(newest).to_contain_text(f"{PHQ9_TOTAL} · Mild")
     expect(newest).to_contain_text("Flag")
     check_page(page)
     assert_fits_width(page)
-    page.get_by_role("region", name="Assessments").screenshot(path=SCREENSHOT_DIR / "case-assessments-phone.png")
+    page.get_by_role("region", name="Assessments", exact=True).screenshot(
+        path=SCREENSHOT_DIR / "case-assessments-phone.png"
+    )
     newest.get_by_role("link", name=PHQ9_NAME).click()
     expect(page.locator("#assessment-flags")).to_be_visible()
 

@@ -9,6 +9,7 @@ from casework.cases.models import Case
 from casework.cases.selectors import case_get_for_user, caseload_for_user, caseload_rows
 from casework.core.errors import NotFound
 from casework.notes.models import NoteStatus
+from casework.safety.tests.helpers import flag_case, given, schedule
 from casework.testing import CaseFactory, ClientFactory, NoteFactory, ProgramFactory, count_queries
 
 TODAY = timezone.localdate()
@@ -129,9 +130,13 @@ def _build(worker, program, count):
         case = _case(worker, program, f"Client{index:03d}")
         NoteFactory.create(case=case, contact_date=days_ago(index % 7), status=NoteStatus.SIGNED)
         NoteFactory.create(case=case, contact_date=days_ago(1), status=NoteStatus.DRAFT)
+        # Every row carries an at-risk flag, an urgent task and a schedule with a past assessment.
+        flag_case(case)
+        given(case, on=timezone.now() - datetime.timedelta(days=100))
 
 
 def test_caseload_query_count_does_not_grow_with_the_caseload(worker, colleague, program):
+    schedule(program, "phq9")
     _build(worker, program, 3)
     _build(colleague, program, 30)
     with count_queries() as small:
@@ -141,8 +146,10 @@ def test_caseload_query_count_does_not_grow_with_the_caseload(worker, colleague,
         large_rows = _rows(colleague)
         [row.case.client.display_name + row.case.program.name + str(row.case.primary_worker) for row in large_rows]
     assert (len(small_rows), len(large_rows)) == (3, 30)
+    assert all(row.at_risk and row.urgent_tasks and row.reassessments for row in large_rows)
     assert len(small.captured_queries) == len(large.captured_queries)
-    assert len(large.captured_queries) <= 2
+    # Cases (with contact, draft and at-risk annotations), urgent tasks, reassessment rules, last assessments.
+    assert len(large.captured_queries) <= 4
 
 
 def test_case_access_helper_follows_the_client_rules(worker, colleague, outsider, case):

@@ -11,6 +11,7 @@ from casework.accounts.models import Program
 from casework.audit.models import AuditEvent
 from casework.cases.models import Acuity, CaseStatus
 from casework.notes.models import NoteStatus
+from casework.safety.tests.helpers import flag_case, given, schedule
 from casework.testing import CaseFactory, ClientFactory, NoteFactory, count_queries
 
 URL = reverse("cases:caseload")
@@ -175,6 +176,8 @@ def _make_cases(worker, program, n):
     for i in range(n):
         case = _case_for(worker, program, f"First{i}", f"Last{i}", acuity=Acuity.HIGH)
         NoteFactory(case=case)
+        flag_case(case)
+        given(case, on=timezone.now() - datetime.timedelta(days=100))
 
 
 def _caseload_queries(http):
@@ -187,13 +190,19 @@ def _caseload_queries(http):
 
 def test_caseload_query_count_is_the_same_for_3_and_30_cases(login, worker, program):
     http = login(worker)
+    schedule(program, "phq9")
     _make_cases(worker, program, 3)
     few_queries, few_rows = _caseload_queries(http)
     _make_cases(worker, program, 27)
     many_queries, many_rows = _caseload_queries(http)
+    html = http.get(URL).content.decode()
 
     assert (few_rows, many_rows) == (3, 30)
     assert few_queries == many_queries
+    # Every row shows its at-risk badge, urgent task and overdue PHQ-9.
+    assert html.count(">At risk</a>") == 30
+    assert html.count("Complete a safety assessment / safety plan today") == 30
+    assert html.count("PHQ-9 overdue") == 30
 
 
 def test_name_sort_ignores_accents(as_worker, worker, program):

@@ -193,3 +193,29 @@ def test_demo_client_has_a_phq9_and_gad7_history_for_the_trend(demo_output: str,
     assert all(a.status == AssessmentStatus.COMPLETED and not a.flags for a in given)
     assert {a.administered_by for a in given} == {users["cm1@example.org"]}
     assert all(a.completed_at is not None and a.completed_at > a.administered_at for a in given)
+
+
+def test_demo_has_schedules_a_flagged_client_and_suggested_needs(users: dict[str, User]) -> None:
+    from casework.needs.models import SuggestedNeed
+    from casework.safety.models import RiskFlag
+    from casework.tasks.models import Notification, ReassessmentRule, Task
+
+    cm1, supervisor = users["cm1@example.org"], users["supervisor@example.org"]
+    rules = {
+        (rule.program.name, rule.instrument.code)
+        for rule in ReassessmentRule.objects.select_related("program", "instrument")
+    }
+    assert ("Adult Mental Health", "phq9") in rules and ("Adult Mental Health", "gad7") in rules
+    flag = RiskFlag.objects.get()
+    assert flag.is_open and flag.case.primary_worker == cm1 and flag.kind == "phq9_item9"
+    task = Task.objects.get(source_kind="risk_flag", source_id=flag.pk)
+    assert (task.assignee, task.priority, task.status) == (cm1, "urgent", "open")
+    assert set(Notification.objects.values_list("recipient", flat=True)) == {cm1.pk, supervisor.pk}
+    assert set(SuggestedNeed.objects.values_list("domain", flat=True)) == {"housing", "food", "transportation"}
+
+    with timezone.override("America/Chicago"):
+        rows = caseload_rows(cases=caseload_for_user(user=cm1))
+    assert {row.case.client_id for row in rows if row.at_risk} == {flag.client_id}
+    labels = [(item.instrument_code, item.overdue) for row in rows for item in row.reassessments]
+    assert ("phq9", True) in labels and ("phq9", False) in labels
+    assert verify_chain().ok
