@@ -1,0 +1,227 @@
+"""The matching engine: comparisons, blocking, weights and bands, bad input."""
+
+import datetime
+
+import pytest
+
+from casework.clients import matching
+from casework.clients.matching import MatchQuery, compare_birth_date, find_matches, parse_match_query
+from casework.clients.models import MatchSettings
+from casework.core.errors import ValidationFailed
+from casework.testing import ClientFactory, count_queries
+
+DOB = datetime.date(1980, 2, 3)
+
+
+def _top(agency, **fields):
+    found = find_matches(agency_id=agency.pk, query=MatchQuery(**fields))
+    return found[0] if found else None
+
+
+def test_birth_date_levels():
+    assert compare_birth_date(DOB, DOB) == "exact"
+    assert compare_birth_date(DOB, datetime.date(1980, 3, 2)) == "transposed"
+    assert compare_birth_date(DOB, datetime.date(1981, 2, 3)) == "near"
+    assert compare_birth_date(DOB, datetime.date(1908, 2, 3)) == "near"  # 80 -> 08
+    assert compare_birth_date(DOB, datetime.date(1980, 2, 13)) == "near"
+    assert compare_birth_date(DOB, datetime.date(1975, 7, 21)) == "different"
+    assert compare_birth_date(None, DOB) is None
+
+
+def test_first_name_levels():
+    def level(typed, stored, preferred=""):
+        return matching.compare_first_name(MatchQuery(first_name=typed), stored, preferred)
+
+    assert level("Robert", "robert") == "exact"
+    assert level("Bob", "robert") == "nickname"
+    assert level("Robert", "bob") == "nickname"
+    assert level("Liz", "margaret", "liz") == "exact"
+    assert level("Elizabth", "elizabeth") in {"sound", "typo"}
+    assert level("Mary", "robert") == "different"
+    assert level("", "robert") is None
+
+
+def test_last_name_levels():
+    assert matching.compare_last_name("Smith", "smith", "SM0") == "exact"
+    assert matching.compare_last_name("Smyth", "smith", "SM0") == "sound"
+    assert matching.compare_last_name("García", "garcialopez", "KRSLPS") == "compound"
+    assert matching.compare_last_name("Lopez", "garcialopez", "KRSLPS") == "compound"
+    assert matching.compare_last_name("Venebr", "venber", "FNBR") in {"typo", "sound"}
+    assert matching.compare_last_name("Jones", "smith", "SM0") == "different"
+
+
+def test_the_same_person_with_a_nickname_is_certain(agency, supervisor):
+    robert = ClientFactory(
+        agency=agency, created_by=supervisor, legal_first_name="Robert", legal_last_name="Smith", date_of_birth=DOB
+    )
+    top = _top(agency, first_name="Bob", last_name="Smith", date_of_birth=DOB)
+    assert top.client == robert
+    assert top.band == matching.CERTAIN
+    assert top.reasons[:3] == ["same date of birth", "same last name", "first name is a common nickname"]
+
+
+def test_transposed_birth_date_and_typo_still_match(agency, supervisor):
+    client = ClientFactory(
+        agency=agency, created_by=supervisor, legal_first_name="Danielle", legal_last_name="Venber", date_of_birth=DOB
+    )
+    top = _top(agency, first_name="Danielle", last_name="Venebr", date_of_birth=datetime.date(1980, 3, 2))
+    assert top.client == client
+    assert top.band in {matching.CERTAIN, matching.POSSIBLE}
+    assert "date of birth with day and month swapped" in top.reasons
+
+
+def test_swapped_first_and_last_names(agency, supervisor):
+    client = ClientFactory(
+        agency=agency, created_by=supervisor, legal_first_name="Nguyen", legal_last_name="Thanh", date_of_birth=DOB
+    )
+    top = _top(agency, first_name="Thanh", last_name="Nguyen", date_of_birth=DOB)
+    assert top.client == client
+    assert top.reasons[0] == "first and last names swapped"
+    assert top.band == matching.CERTAIN
+
+
+def test_hyphenated_surname_typed_in_part(agency, supervisor):
+    client = ClientFactory(
+        agency=agency,
+        created_by=supervisor,
+        legal_first_name="María",
+        legal_last_name="García-López",
+        date_of_birth=DOB,
+    )
+    for typed in ["Garcia", "Lopez", "Garcia Lopez"]:
+        top = _top(agency, first_name="Maria", last_name=typed, date_of_birth=DOB)
+        assert top.client == client, typed
+        assert top.band == matching.CERTAIN
+
+
+def test_twins_sharing_surname_birth_date_and_phone_are_not_matched(agency, supervisor):
+    ClientFactory(
+        agency=agency,
+        created_by=supervisor,
+        legal_first_name="Aisha",
+        legal_last_name="Okafor",
+        date_of_birth=DOB,
+        phone="555-201-9999",
+        sex="female",
+    )
+    top = _top(agency, first_name="Grace", last_name="Okafor", date_of_birth=DOB, phone="555-201-9999", sex="female")
+    assert top is None or top.band == matching.UNLIKELY
+    assert "different first name" in (top.reasons if top else ["different first name"])
+
+
+def test_a_parent_with_the_same_name_and_phone_is_not_matched(agency, supervisor):
+    ClientFactory(
+        agency=agency,
+        created_by=supervisor,
+        legal_first_name="John",
+        legal_last_name="Okafor",
+        date_of_birth=datetime.date(1960, 5, 17),
+        phone="555-201-9999",
+    )
+    top = _top(agency, first_name="John", last_name="Okafor", date_of_birth=DOB, phone="555-201-9999")
+    assert top is None or top.band == matching.UNLIKELY
+
+
+@pytest.mark.parametrize("name", ["مريم", "王小明", "Иван", "Ὀδυσσεύς"])
+def test_non_latin_names_match_themselves(agency, supervisor, name):
+    client = ClientFactory(
+        agency=agency, created_by=supervisor, legal_first_name=name, legal_last_name=name, date_of_birth=DOB
+    )
+    ClientFactory(agency=agency, created_by=supervisor, legal_first_name="Other", legal_last_name="Person")
+    top = _top(agency, first_name=name, last_name=name, date_of_birth=DOB)
+    assert top.client == client
+    assert top.band == matching.CERTAIN
+    assert _top(agency, first_name=name, last_name=name).client == client
+
+
+def test_only_a_first_name_is_never_a_certain_match(agency, supervisor):
+    ClientFactory(agency=agency, created_by=supervisor, legal_first_name="Robert", legal_last_name="Smith")
+    found = find_matches(agency_id=agency.pk, query=MatchQuery(first_name="Robert"))
+    assert all(candidate.band == matching.UNLIKELY for candidate in found)
+
+
+def test_missing_fields_weigh_nothing(agency, supervisor):
+    client = ClientFactory(agency=agency, created_by=supervisor, legal_first_name="Robert", legal_last_name="Smith")
+    client.date_of_birth = None
+    client.phone = ""
+    client.refresh_search_keys()
+    client.save()
+    with_dob = matching.compare(MatchQuery(first_name="Robert", last_name="Smith", date_of_birth=DOB), client)
+    without = matching.compare(MatchQuery(first_name="Robert", last_name="Smith"), client)
+    assert with_dob.weight == without.weight
+
+
+def test_identifier_and_ssn_find_a_renamed_client(agency, supervisor):
+    client = ClientFactory(
+        agency=agency,
+        created_by=supervisor,
+        legal_first_name="Robert",
+        legal_last_name="Smith",
+        ssn_last4="6789",
+        date_of_birth=DOB,
+    )
+    client.identifiers.create(kind="mrn", value="MRN-12345", value_key="mrn12345")
+    top = _top(agency, last_name="Jones", ssn_last4="6789", identifiers=("mrn 12345",), date_of_birth=DOB)
+    assert top.client == client
+    assert "same identifier" in top.reasons
+
+
+def test_lookups_stay_in_the_agency(agency, supervisor, outsider):
+    ClientFactory(agency=outsider.agency, legal_first_name="Robert", legal_last_name="Smith", date_of_birth=DOB)
+    assert _top(agency, first_name="Robert", last_name="Smith", date_of_birth=DOB) is None
+
+
+def test_thresholds_are_the_agencys_settings(agency, supervisor):
+    ClientFactory(
+        agency=agency, created_by=supervisor, legal_first_name="Robert", legal_last_name="Smith", date_of_birth=DOB
+    )
+    MatchSettings.objects.create(agency=agency, certain_threshold=0.9999, possible_threshold=0.999)
+    assert _top(agency, first_name="Robert", last_name="Smyth", date_of_birth=DOB).band == matching.POSSIBLE
+
+
+def test_settings_refuse_thresholds_out_of_order(agency):
+    settings = MatchSettings(agency=agency, certain_threshold=0.5, possible_threshold=0.9)
+    with pytest.raises(Exception, match="below"):
+        settings.full_clean()
+
+
+def test_a_lookup_takes_a_bounded_number_of_queries(agency, supervisor):
+    ClientFactory.create_batch(5, agency=agency, created_by=supervisor, legal_last_name="Smith")
+    query = MatchQuery(first_name="Robert", last_name="Smith", date_of_birth=DOB, phone="5552013344", ssn_last4="1234")
+    with count_queries() as queries:
+        find_matches(agency_id=agency.pk, query=query)
+    assert len(queries) <= 12
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({}, None),
+        ({"first_name": " "}, None),
+        ({"first_name": "x" * 5000}, "first_name"),
+        ({"date_of_birth": "2024-02-30"}, "date_of_birth"),
+        ({"date_of_birth": "0001-01-01"}, "date_of_birth"),
+        ({"date_of_birth": "9999-12-31"}, "date_of_birth"),
+        ({"ssn_last4": "12a4"}, "ssn_last4"),
+        ({"identifiers": "abc"}, "identifiers"),
+        ({"identifiers": ["x" * 41]}, "identifiers"),
+        ({"last_name": 7}, "last_name"),
+        ({"last_name": "a\x00b"}, "last_name"),
+        ({"nonsense": "1"}, "nonsense"),
+        ({"sex": "robot"}, "sex"),
+    ],
+)
+def test_bad_queries_are_refused_with_a_message(data, field):
+    with pytest.raises(ValidationFailed) as caught:
+        parse_match_query(data)
+    assert caught.value.message
+    if field:
+        assert field in caught.value.errors
+
+
+def test_a_good_query_is_normalised():
+    query = parse_match_query({"first_name": " Bob ", "date_of_birth": "1980-02-03", "identifiers": ["", "A-1"]})
+    assert query.first_name == "Bob"
+    assert query.date_of_birth == DOB
+    assert query.identifiers == ("A-1",)
+    assert query.fields_given == ["first_name", "date_of_birth", "identifiers"]
