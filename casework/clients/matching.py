@@ -487,15 +487,16 @@ class Comparison:
         # log2 odds -> probability; clamp the exponent so absurd sums cannot overflow.
         return 1.0 / (1.0 + math.pow(2.0, -max(-60.0, min(60.0, self.weight))))
 
-    def reasons(self) -> list[str]:
-        """Agreements first (strongest first), then disagreements."""
+    def reasons(self, *, disagreements: bool = True) -> list[str]:
+        """Agreements first (strongest first), then disagreements (unless left out)."""
         scored = [(WEIGHTS[name][level], name, level) for name, level in self.levels.items()]
         agreeing = [item for item in scored if item[0] > 0]
         disagreeing = [item for item in scored if item[0] <= 0]
         reasons = [str(_REASONS[(name, level)]) for _weight, name, level in sorted(agreeing, reverse=True)]
         if self.swapped_names:
             reasons.insert(0, str(_("first and last names swapped")))
-        reasons += [str(_REASONS[(name, level)]) for _weight, name, level in sorted(disagreeing)]
+        if disagreements:
+            reasons += [str(_REASONS[(name, level)]) for _weight, name, level in sorted(disagreeing)]
         return reasons
 
 
@@ -589,6 +590,8 @@ class MatchCandidate:
     probability: float
     band: str
     reasons: list[str]
+    # Only what agrees with the query: all a user without access to the record may learn.
+    agreements: list[str] = field(default_factory=list)
     accessible: bool = True
 
     @property
@@ -598,6 +601,11 @@ class MatchCandidate:
     @property
     def band_label(self) -> str:
         return str(BAND_LABELS[self.band])
+
+    @property
+    def visible_reasons(self) -> list[str]:
+        """Every reason for a record the user may open; only the agreements otherwise."""
+        return self.reasons if self.accessible else self.agreements
 
 
 def find_matches(
@@ -636,6 +644,7 @@ def find_matches(
                 probability=probability,
                 band=thresholds.band(probability),
                 reasons=comparison.reasons(),
+                agreements=comparison.reasons(disagreements=False),
             )
         )
     found.sort(key=lambda candidate: (-candidate.probability, candidate.client.pk))
