@@ -51,7 +51,7 @@ def test_last_name_levels():
 
 
 def test_the_same_person_with_a_nickname_is_certain(agency, supervisor):
-    robert = ClientFactory(
+    robert = ClientFactory.create(
         agency=agency, created_by=supervisor, legal_first_name="Robert", legal_last_name="Smith", date_of_birth=DOB
     )
     top = _top(agency, first_name="Bob", last_name="Smith", date_of_birth=DOB)
@@ -61,7 +61,7 @@ def test_the_same_person_with_a_nickname_is_certain(agency, supervisor):
 
 
 def test_transposed_birth_date_and_typo_still_match(agency, supervisor):
-    client = ClientFactory(
+    client = ClientFactory.create(
         agency=agency, created_by=supervisor, legal_first_name="Danielle", legal_last_name="Venber", date_of_birth=DOB
     )
     top = _top(agency, first_name="Danielle", last_name="Venebr", date_of_birth=datetime.date(1980, 3, 2))
@@ -71,7 +71,7 @@ def test_transposed_birth_date_and_typo_still_match(agency, supervisor):
 
 
 def test_swapped_first_and_last_names(agency, supervisor):
-    client = ClientFactory(
+    client = ClientFactory.create(
         agency=agency, created_by=supervisor, legal_first_name="Nguyen", legal_last_name="Thanh", date_of_birth=DOB
     )
     top = _top(agency, first_name="Thanh", last_name="Nguyen", date_of_birth=DOB)
@@ -81,7 +81,7 @@ def test_swapped_first_and_last_names(agency, supervisor):
 
 
 def test_hyphenated_surname_typed_in_part(agency, supervisor):
-    client = ClientFactory(
+    client = ClientFactory.create(
         agency=agency,
         created_by=supervisor,
         legal_first_name="María",
@@ -95,7 +95,7 @@ def test_hyphenated_surname_typed_in_part(agency, supervisor):
 
 
 def test_twins_sharing_surname_birth_date_and_phone_are_not_matched(agency, supervisor):
-    ClientFactory(
+    ClientFactory.create(
         agency=agency,
         created_by=supervisor,
         legal_first_name="Aisha",
@@ -110,7 +110,7 @@ def test_twins_sharing_surname_birth_date_and_phone_are_not_matched(agency, supe
 
 
 def test_a_parent_with_the_same_name_and_phone_is_not_matched(agency, supervisor):
-    ClientFactory(
+    ClientFactory.create(
         agency=agency,
         created_by=supervisor,
         legal_first_name="John",
@@ -124,10 +124,10 @@ def test_a_parent_with_the_same_name_and_phone_is_not_matched(agency, supervisor
 
 @pytest.mark.parametrize("name", ["مريم", "王小明", "Иван", "Ὀδυσσεύς"])
 def test_non_latin_names_match_themselves(agency, supervisor, name):
-    client = ClientFactory(
+    client = ClientFactory.create(
         agency=agency, created_by=supervisor, legal_first_name=name, legal_last_name=name, date_of_birth=DOB
     )
-    ClientFactory(agency=agency, created_by=supervisor, legal_first_name="Other", legal_last_name="Person")
+    ClientFactory.create(agency=agency, created_by=supervisor, legal_first_name="Other", legal_last_name="Person")
     top = _top(agency, first_name=name, last_name=name, date_of_birth=DOB)
     assert top.client == client
     assert top.band == matching.CERTAIN
@@ -135,13 +135,15 @@ def test_non_latin_names_match_themselves(agency, supervisor, name):
 
 
 def test_only_a_first_name_is_never_a_certain_match(agency, supervisor):
-    ClientFactory(agency=agency, created_by=supervisor, legal_first_name="Robert", legal_last_name="Smith")
+    ClientFactory.create(agency=agency, created_by=supervisor, legal_first_name="Robert", legal_last_name="Smith")
     found = find_matches(agency_id=agency.pk, query=MatchQuery(first_name="Robert"))
     assert all(candidate.band == matching.UNLIKELY for candidate in found)
 
 
 def test_missing_fields_weigh_nothing(agency, supervisor):
-    client = ClientFactory(agency=agency, created_by=supervisor, legal_first_name="Robert", legal_last_name="Smith")
+    client = ClientFactory.create(
+        agency=agency, created_by=supervisor, legal_first_name="Robert", legal_last_name="Smith"
+    )
     client.date_of_birth = None
     client.phone = ""
     client.refresh_search_keys()
@@ -152,7 +154,7 @@ def test_missing_fields_weigh_nothing(agency, supervisor):
 
 
 def test_identifier_and_ssn_find_a_renamed_client(agency, supervisor):
-    client = ClientFactory(
+    client = ClientFactory.create(
         agency=agency,
         created_by=supervisor,
         legal_first_name="Robert",
@@ -167,12 +169,12 @@ def test_identifier_and_ssn_find_a_renamed_client(agency, supervisor):
 
 
 def test_lookups_stay_in_the_agency(agency, supervisor, outsider):
-    ClientFactory(agency=outsider.agency, legal_first_name="Robert", legal_last_name="Smith", date_of_birth=DOB)
+    ClientFactory.create(agency=outsider.agency, legal_first_name="Robert", legal_last_name="Smith", date_of_birth=DOB)
     assert _top(agency, first_name="Robert", last_name="Smith", date_of_birth=DOB) is None
 
 
 def test_thresholds_are_the_agencys_settings(agency, supervisor):
-    ClientFactory(
+    ClientFactory.create(
         agency=agency, created_by=supervisor, legal_first_name="Robert", legal_last_name="Smith", date_of_birth=DOB
     )
     MatchSettings.objects.create(agency=agency, certain_threshold=0.9999, possible_threshold=0.999)
