@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from casework.accounts.models import User
 from casework.clients.models import Client, ClientIdentifier, MatchSettings, Sex
@@ -81,7 +81,7 @@ WEIGHTS: dict[str, dict[str, float]] = {
         "similar": 0.0,
         "different": -10.0,
     },
-    "date_of_birth": {"exact": 11.0, "transposed": 7.0, "near": 3.5, "different": -16.0},
+    "date_of_birth": {"exact": 11.0, "transposed": 7.0, "near": 3.5, "year_digit": -4.0, "different": -16.0},
     "sex": {"exact": 0.5, "different": -5.0},
     "phone": {"exact": 8.0, "different": -0.5},
     "email": {"exact": 9.0, "different": -0.5},
@@ -108,6 +108,7 @@ _REASONS: dict[tuple[str, str], Any] = {
     ("date_of_birth", "exact"): gettext_lazy("same date of birth"),
     ("date_of_birth", "transposed"): gettext_lazy("date of birth with day and month swapped"),
     ("date_of_birth", "near"): gettext_lazy("date of birth differs by one digit or year"),
+    ("date_of_birth", "year_digit"): gettext_lazy("year of birth differs by one digit"),
     ("date_of_birth", "different"): gettext_lazy("different date of birth"),
     ("sex", "exact"): gettext_lazy("same sex"),
     ("sex", "different"): gettext_lazy("different sex"),
@@ -353,11 +354,12 @@ def _block_queries(query: MatchQuery) -> list[Q]:
             blocks.append(Q(last_name_phonetic=first_sound, first_name_phonetic=last_sound))
         # A typo that changes the first name's sound: same last name, same first two letters.
         blocks.append(Q(last_name_key=last_key, first_name_key__startswith=first_key[:2]))
-        # Double surnames: one part typed, or the parts typed separately.
+        # Double surnames typed in full, or as separate words, against one part stored ("Garcia
+        # Lopez" for "Garcia"). One part typed for a double name stored is found by the date
+        # of birth (a prefix range here would walk every client with that first name's sound).
         if len(last_parts) > 1:
             for part in last_parts:
                 blocks.append(Q(last_name_phonetic=text.phonetic(part), first_name_phonetic__in=first_sounds))
-        blocks.append(Q(last_name_key__startswith=last_key, first_name_phonetic__in=first_sounds))
     elif last_sound:
         blocks.append(Q(last_name_phonetic=last_sound))
     elif first_sounds:
@@ -392,14 +394,24 @@ def _block_queries(query: MatchQuery) -> list[Q]:
 
 
 def candidate_ids(*, agency_id: int, query: MatchQuery, exclude_ids: Iterable[int] = ()) -> set[int]:
-    """Ids of the agency's clients that share at least one blocking key with the query."""
+    """Ids of the agency's clients that share at least one blocking key with the query.
+
+    The blocking queries carry no agency condition: with one, SQLite walks the agency index
+    (every client of the agency) instead of the key's index. The agency is checked on the
+    few rows found, in the query that loads them.
+    """
+    ids = _blocked_ids(query, exclude_ids)
+    if not ids:
+        return ids
+    return set(Client.objects.filter(pk__in=ids, agency_id=agency_id).values_list("pk", flat=True))
+
+
+def _blocked_ids(query: MatchQuery, exclude_ids: Iterable[int] = ()) -> set[int]:
+    """Ids sharing a blocking key with the query, in any agency (the caller checks the agency)."""
     ids: set[int] = set()
-    exclude = list(exclude_ids)
     for block in _block_queries(query):
-        rows = Client.objects.filter(block, agency_id=agency_id)
-        if exclude:
-            rows = rows.exclude(pk__in=exclude)
-        ids.update(rows.order_by().values_list("pk", flat=True)[:BLOCK_LIMIT])
+        ids.update(Client.objects.filter(block).order_by().values_list("pk", flat=True)[:BLOCK_LIMIT])
+    ids.difference_update(exclude_ids)
     return ids
 
 
@@ -408,6 +420,11 @@ def candidate_ids(*, agency_id: int, query: MatchQuery, exclude_ids: Iterable[in
 
 def _similarity(left: str, right: str) -> float:
     return JaroWinkler.similarity(left, right)
+
+
+def _one_slip(left: str, right: str) -> bool:
+    """One keystroke apart (a letter dropped, added, replaced, or two swapped), for names of 4+."""
+    return min(len(left), len(right)) >= 3 and max(len(left), len(right)) >= 4 and OSA.distance(left, right) <= 1
 
 
 def compare_first_name(query: MatchQuery, first_key: str, preferred_key: str) -> str | None:
@@ -428,7 +445,7 @@ def compare_first_name(query: MatchQuery, first_key: str, preferred_key: str) ->
     if sound and typed.isascii() and any(sound == text.phonetic(key) for key in stored):
         return "sound"
     best = max(_similarity(typed, key) for key in stored)
-    if best >= 0.9:
+    if best >= 0.9 or any(_one_slip(typed, key) for key in stored):
         return "typo"
     if len(typed) == 1 and any(key.startswith(typed) for key in stored):
         return "initial"
@@ -454,7 +471,7 @@ def compare_last_name(typed_name: str, stored_key: str, stored_sound: str) -> st
     if any(len(part) >= 3 and (stored_key.startswith(part) or stored_key.endswith(part)) for part in parts):
         return "compound"
     similarity = _similarity(typed, stored_key)
-    if similarity >= 0.9:
+    if similarity >= 0.9 or _one_slip(typed, stored_key):
         return "typo"
     if similarity >= 0.8:
         return "similar"
@@ -470,8 +487,17 @@ def compare_birth_date(typed: datetime.date | None, stored: datetime.date | None
     if typed.year == stored.year and typed.month == stored.day and typed.day == stored.month:
         return "transposed"
     if stored in birth_date_variants(typed):
+        if stored.year != typed.year and abs(stored.year - typed.year) not in (1, 10) and not _digits_swapped(
+            stored.year, typed.year
+        ):
+            # 1985 for 1982: as likely a sibling as a typo.
+            return "year_digit"
         return "near"
     return "different"
+
+
+def _digits_swapped(left: int, right: int) -> bool:
+    return f"{left:04d}"[:2] == f"{right:04d}"[:2] and f"{left:04d}"[2:] == f"{right:04d}"[3:1:-1]
 
 
 @dataclass
@@ -622,10 +648,11 @@ def find_matches(
     Not scoped to a user: callers decide what a user may learn (see `matches_for_user`).
     """
     thresholds = thresholds or thresholds_for(agency_id)
-    ids = candidate_ids(agency_id=agency_id, query=query, exclude_ids=exclude_ids)
+    ids = _blocked_ids(query, exclude_ids)
     if not ids:
         return []
-    clients = Client.objects.filter(pk__in=ids).order_by()
+    clients = list(Client.objects.filter(pk__in=ids, agency_id=agency_id).order_by())
+    ids = {client.pk for client in clients}
     identifier_keys: dict[int, set[str]] = {}
     if query.identifier_keys:
         for client_id, value_key in ClientIdentifier.objects.filter(client_id__in=ids).values_list(
