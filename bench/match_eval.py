@@ -134,7 +134,13 @@ def corrupt(rng: random.Random, person: dict[str, Any]) -> tuple[dict[str, Any],
         "surname_added",
     ]
     weights = [14, 14, 12, 5, 12, 6, 10, 10, 8, 3, 3]
-    for name in rng.choices(corruptions, weights=weights, k=rng.choice([1, 1, 2, 2, 3])):
+    chosen: list[str] = []
+    wanted = rng.choice([1, 1, 2, 2, 3])
+    while len(chosen) < wanted:  # distinct corruptions: one typo per name, one slip per date
+        name = rng.choices(corruptions, weights=weights)[0]
+        if name not in chosen:
+            chosen.append(name)
+    for name in chosen:
         if name == "first_typo":
             query["first_name"] = typo(rng, query["first_name"])
         elif name == "last_typo":
@@ -176,10 +182,12 @@ def build_families(rng: random.Random, clients: list[Any], count: int) -> list[t
 
     relatives: list[tuple[Any, Any, str]] = []
     for client in rng.sample(clients, count):
+        taken = {client.legal_first_name}
         for kind in rng.sample(["twin", "sibling", "parent"], rng.randint(1, 2)):
             female = rng.random() < 0.5
             names = FIRST_NAMES_FEMALE if female else FIRST_NAMES_MALE
-            first = rng.choice([name for name in names if name != client.legal_first_name])
+            first = rng.choice([name for name in names if name not in taken])
+            taken.add(first)
             born = client.date_of_birth
             if kind == "sibling":
                 born = born.replace(year=born.year + rng.choice([-6, -4, -3, -2, 2, 3, 5]), day=min(born.day, 28))

@@ -23,9 +23,11 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,7 +48,7 @@ MAX_IDENTIFIER_LENGTH = 40
 BLOCK_LIMIT = 150
 RESULT_LIMIT = 10
 # Candidates below this probability are not worth showing at all.
-SHOW_FLOOR = 0.01
+SHOW_FLOOR = 0.001
 
 CERTAIN = "certain"
 POSSIBLE = "possible"
@@ -167,28 +169,28 @@ class MatchQuery:
             or self.identifier_keys
         )
 
-    @property
+    @cached_property
     def first_key(self) -> str:
         return text.name_key(self.first_name)
 
-    @property
+    @cached_property
     def last_key(self) -> str:
         return text.name_key(self.last_name)
 
-    @property
+    @cached_property
     def phone_key(self) -> str:
         digits = text.phone_digits(self.phone)[-10:]
         return digits if len(digits) >= 7 else ""
 
-    @property
+    @cached_property
     def email_key(self) -> str:
         return text.email_key(self.email)
 
-    @property
+    @cached_property
     def postal_key(self) -> str:
         return text.digits(self.postal_code)[:5]
 
-    @property
+    @cached_property
     def identifier_keys(self) -> list[str]:
         return [key for key in (text.identifier_key(value) for value in self.identifiers) if key]
 
@@ -299,7 +301,41 @@ def parse_match_query(data: Mapping[str, Any]) -> MatchQuery:
     return query
 
 
+# --- Cached text helpers (names repeat: the same few thousand keys, scored again and again) ---
+
+
+@lru_cache(maxsize=16384)
+def _variants(name: str) -> frozenset[str]:
+    return frozenset(text.given_name_variants(name))
+
+
+@lru_cache(maxsize=16384)
+def _phonetic(name: str) -> str:
+    return text.phonetic(name)
+
+
 # --- Blocking -------------------------------------------------------------------------------
+
+# What comparing and showing a candidate reads (not the encrypted SSN, notes or addresses).
+_COMPARED_FIELDS = [
+    "agency_id",
+    "legal_first_name",
+    "legal_middle_name",
+    "legal_last_name",
+    "preferred_name",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "phone_digits",
+    "email_key",
+    "postal_code",
+    "ssn_last4",
+    "first_name_key",
+    "preferred_name_key",
+    "last_name_key",
+    "first_name_phonetic",
+    "last_name_phonetic",
+]
 
 
 def _safe_date(year: int, month: int, day: int) -> datetime.date | None:
@@ -309,7 +345,8 @@ def _safe_date(year: int, month: int, day: int) -> datetime.date | None:
         return None
 
 
-def birth_date_variants(date: datetime.date) -> set[datetime.date]:
+@lru_cache(maxsize=4096)
+def birth_date_variants(date: datetime.date) -> frozenset[datetime.date]:
     """Likely mistypings of a date of birth: day and month swapped, a year off by one or ten,
     one digit of the year, month or day wrong, the last two digits of the year swapped."""
     variants: set[datetime.date | None] = {date, _safe_date(date.year, date.day, date.month)}
@@ -326,7 +363,7 @@ def birth_date_variants(date: datetime.date) -> set[datetime.date]:
         for digit in digits:
             variants.add(_safe_date(date.year, date.month, int(day[:position] + digit + day[position + 1 :])))
             variants.add(_safe_date(date.year, int(month[:position] + digit + month[position + 1 :]), date.day))
-    return {variant for variant in variants if variant is not None}
+    return frozenset(variant for variant in variants if variant is not None)
 
 
 def _name_parts(key_source: str) -> list[str]:
@@ -335,84 +372,135 @@ def _name_parts(key_source: str) -> list[str]:
 
 
 def _sounds(variants: Iterable[str]) -> set[str]:
-    return {sound for sound in (text.phonetic(variant) for variant in variants) if sound}
+    return {sound for sound in (_phonetic(variant) for variant in variants) if sound}
 
 
-def _block_queries(query: MatchQuery) -> list[Q]:
+@dataclass(frozen=True)
+class Prefix:
+    """A blocking condition "starts with", written as an index range."""
+
+    start: str
+
+    @property
+    def stop(self) -> str:
+        return self.start[:-1] + chr(ord(self.start[-1]) + 1)
+
+
+# One blocking condition: column -> value, a set of values (IN), or a Prefix.
+Block = dict[str, Any]
+
+
+def _block_queries(query: MatchQuery) -> list[Block]:
     """The blocking conditions of one lookup, each answered by an index."""
-    blocks: list[Q] = []
+    blocks: list[Block] = []
     first_key, last_key = query.first_key, query.last_key
-    first_variants = text.given_name_variants(query.first_name) if first_key else set()
+    first_variants = set(_variants(first_key)) if first_key else set()
     first_sounds = _sounds(first_variants)
-    last_sound = text.phonetic(query.last_name) if last_key else ""
+    last_sound = _phonetic(last_key) if last_key else ""
     last_parts = _name_parts(query.last_name)
     if last_sound and first_sounds:
-        blocks.append(Q(last_name_phonetic=last_sound, first_name_phonetic__in=first_sounds))
+        blocks.append({"last_name_phonetic": last_sound, "first_name_phonetic": first_sounds})
         # Typed the other way round: first name in the last-name box.
-        first_sound = text.phonetic(query.first_name)
+        first_sound = _phonetic(first_key)
         if first_sound:
-            blocks.append(Q(last_name_phonetic=first_sound, first_name_phonetic=last_sound))
+            blocks.append({"last_name_phonetic": first_sound, "first_name_phonetic": last_sound})
         # A typo that changes the first name's sound: same last name, same first two letters.
-        blocks.append(Q(last_name_key=last_key, first_name_key__startswith=first_key[:2]))
+        blocks.append({"last_name_key": last_key, "first_name_key": Prefix(first_key[:2])})
         # Double surnames typed in full, or as separate words, against one part stored ("Garcia
         # Lopez" for "Garcia"). One part typed for a double name stored is found by the date
         # of birth (a prefix range here would walk every client with that first name's sound).
         if len(last_parts) > 1:
             for part in last_parts:
-                blocks.append(Q(last_name_phonetic=text.phonetic(part), first_name_phonetic__in=first_sounds))
+                blocks.append({"last_name_phonetic": _phonetic(part), "first_name_phonetic": first_sounds})
     elif last_sound:
-        blocks.append(Q(last_name_phonetic=last_sound))
+        blocks.append({"last_name_phonetic": last_sound})
     elif first_sounds:
-        blocks.append(Q(first_name_phonetic__in=first_sounds) | Q(preferred_name_key__in=first_variants))
+        blocks.append({"first_name_phonetic": first_sounds})
+        blocks.append({"preferred_name_key": first_variants})
     if query.date_of_birth:
         dob = query.date_of_birth
         exact = {dob}
         swapped = _safe_date(dob.year, dob.day, dob.month)
         if swapped:
             exact.add(swapped)
-        blocks.append(Q(date_of_birth__in=exact))
-        names = Q()
+        blocks.append({"date_of_birth": exact})
         if last_sound:
-            names |= Q(last_name_phonetic=last_sound)
-        if first_sounds:
-            names |= Q(first_name_phonetic__in=first_sounds)
-        if names:
-            # Near dates only with a name that sounds alike: alone they are a wide net.
-            blocks.append(Q(date_of_birth__in=birth_date_variants(dob) - exact) & names)
-    if query.phone_key:
-        phone = query.phone_key
-        blocks.append(Q(phone_digits=phone) if len(phone) == 10 else Q(phone_digits__endswith=phone))
+            # Near dates only with a last name that sounds alike (alone they are a wide net),
+            # answered by the (date of birth, last name sound) index.
+            blocks.append({"date_of_birth": birth_date_variants(dob) - exact, "last_name_phonetic": last_sound})
+    if len(query.phone_key) == 10:  # shorter numbers are compared, not blocked on
+        blocks.append({"phone_digits": query.phone_key})
     if query.email_key:
-        blocks.append(Q(email_key=query.email_key))
+        blocks.append({"email_key": query.email_key})
     if query.ssn_last4:
-        blocks.append(Q(ssn_last4=query.ssn_last4))
+        blocks.append({"ssn_last4": query.ssn_last4})
     if query.identifier_keys:
-        blocks.append(
-            Q(pk__in=ClientIdentifier.objects.filter(value_key__in=query.identifier_keys).values("client_id"))
-        )
+        blocks.append({"identifier": set(query.identifier_keys)})
     return blocks
 
 
-def candidate_ids(*, agency_id: int, query: MatchQuery, exclude_ids: Iterable[int] = ()) -> set[int]:
-    """Ids of the agency's clients that share at least one blocking key with the query.
+def _blocked_sql(query: MatchQuery) -> tuple[str, list[Any]] | None:
+    """The blocking queries as one statement: each capped, their ids united.
 
-    The blocking queries carry no agency condition: with one, SQLite walks the agency index
-    (every client of the agency) instead of the key's index. The agency is checked on the
-    few rows found, in the query that loads them.
+    Written by hand from the model's table and column names: one round trip, and none of
+    the ORM's per-query work, for a lookup that runs on every keystroke. No agency
+    condition: with one, SQLite walks the agency index (every client of the agency) instead
+    of each key's index; the agency is checked on the few rows found.
     """
-    ids = _blocked_ids(query, exclude_ids)
-    if not ids:
-        return ids
-    return set(Client.objects.filter(pk__in=ids, agency_id=agency_id).values_list("pk", flat=True))
+    quote = connection.ops.quote_name
+    table = quote(Client._meta.db_table)
+    parts: list[str] = []
+    params: list[Any] = []
+    for number, block in enumerate(_block_queries(query)):
+        if "identifier" in block:
+            values = sorted(block["identifier"])
+            marks = ", ".join(["%s"] * len(values))
+            sql = (
+                f"SELECT {quote('client_id')} AS id FROM {quote(ClientIdentifier._meta.db_table)} "  # noqa: S608 (names from the model, values as parameters)
+                f"WHERE {quote('value_key')} IN ({marks})"
+            )
+            parts.append(f"SELECT * FROM ({sql} LIMIT {BLOCK_LIMIT}) AS block{number}")  # noqa: S608 (names from the model, values as parameters)
+            params.extend(values)
+            continue
+        conditions: list[str] = []
+        for name, value in block.items():
+            column = quote(Client._meta.get_field(name).column)
+            if isinstance(value, Prefix):
+                conditions.append(f"{column} >= %s AND {column} < %s")
+                params.extend([value.start, value.stop])
+            elif isinstance(value, set | frozenset):
+                values = sorted(value)
+                conditions.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+                params.extend(_db_value(name, item) for item in values)
+            else:
+                conditions.append(f"{column} = %s")
+                params.append(_db_value(name, value))
+        sql = f"SELECT {quote('id')} AS id FROM {table} WHERE {' AND '.join(conditions)} LIMIT {BLOCK_LIMIT}"  # noqa: S608 (names from the model, values as parameters)
+        parts.append(f"SELECT * FROM ({sql}) AS block{number}")  # noqa: S608 (names from the model, values as parameters)
+    if not parts:
+        return None
+    return " UNION ".join(parts), params
 
 
-def _blocked_ids(query: MatchQuery, exclude_ids: Iterable[int] = ()) -> set[int]:
-    """Ids sharing a blocking key with the query, in any agency (the caller checks the agency)."""
-    ids: set[int] = set()
-    for block in _block_queries(query):
-        ids.update(Client.objects.filter(block).order_by().values_list("pk", flat=True)[:BLOCK_LIMIT])
-    ids.difference_update(exclude_ids)
-    return ids
+def _db_value(name: str, value: Any) -> Any:
+    if name == "date_of_birth":
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def _candidates(*, agency_id: int, query: MatchQuery, exclude_ids: Iterable[int] = ()) -> list[Client]:
+    """The agency's clients sharing at least one blocking key with the query (one query)."""
+    blocked = _blocked_sql(query)
+    if blocked is None:
+        return []
+    excluded = set(exclude_ids)
+    rows = Client.objects.filter(pk__in=RawSQL(*blocked))  # noqa: S611 (SQL compiled by the ORM, values as parameters).only(*_COMPARED_FIELDS).order_by()
+    return [client for client in rows if client.agency_id == agency_id and client.pk not in excluded]
+
+
+def candidate_ids(*, agency_id: int, query: MatchQuery, exclude_ids: Iterable[int] = ()) -> set[int]:
+    """Ids of the agency's clients that share at least one blocking key with the query."""
+    return {client.pk for client in _candidates(agency_id=agency_id, query=query, exclude_ids=exclude_ids)}
 
 
 # --- Comparison -----------------------------------------------------------------------------
@@ -435,14 +523,14 @@ def compare_first_name(query: MatchQuery, first_key: str, preferred_key: str) ->
         return None
     if typed in stored:
         return "exact"
-    variants = text.given_name_variants(query.first_name)
+    variants = _variants(typed)
     if any(key in variants for key in stored):
         return "nickname"
     # The client's nicknames may list the typed name even when the typed name's table does not.
-    if any(typed in text.given_name_variants(key) for key in stored):
+    if any(typed in _variants(key) for key in stored):
         return "nickname"
-    sound = text.phonetic(typed)
-    if sound and typed.isascii() and any(sound == text.phonetic(key) for key in stored):
+    sound = _phonetic(typed)
+    if sound and typed.isascii() and any(sound == _phonetic(key) for key in stored):
         return "sound"
     best = max(_similarity(typed, key) for key in stored)
     if best >= 0.9 or any(_one_slip(typed, key) for key in stored):
@@ -461,7 +549,7 @@ def compare_last_name(typed_name: str, stored_key: str, stored_sound: str) -> st
         return None
     if typed == stored_key:
         return "exact"
-    sound = text.phonetic(typed_name)
+    sound = _phonetic(typed)
     if sound and typed.isascii() and sound == stored_sound:
         return "sound"
     parts = _name_parts(typed_name)
@@ -487,8 +575,10 @@ def compare_birth_date(typed: datetime.date | None, stored: datetime.date | None
     if typed.year == stored.year and typed.month == stored.day and typed.day == stored.month:
         return "transposed"
     if stored in birth_date_variants(typed):
-        if stored.year != typed.year and abs(stored.year - typed.year) not in (1, 10) and not _digits_swapped(
-            stored.year, typed.year
+        if (
+            stored.year != typed.year
+            and abs(stored.year - typed.year) not in (1, 10)
+            and not _digits_swapped(stored.year, typed.year)
         ):
             # 1985 for 1982: as likely a sibling as a typo.
             return "year_digit"
@@ -648,10 +738,9 @@ def find_matches(
     Not scoped to a user: callers decide what a user may learn (see `matches_for_user`).
     """
     thresholds = thresholds or thresholds_for(agency_id)
-    ids = _blocked_ids(query, exclude_ids)
-    if not ids:
+    clients = _candidates(agency_id=agency_id, query=query, exclude_ids=exclude_ids)
+    if not clients:
         return []
-    clients = list(Client.objects.filter(pk__in=ids, agency_id=agency_id).order_by())
     ids = {client.pk for client in clients}
     identifier_keys: dict[int, set[str]] = {}
     if query.identifier_keys:

@@ -97,6 +97,7 @@ class Client(models.Model):
             models.Index(fields=["last_name_key", "first_name_key"], name="client_name_keys"),
             # Blocking for matching: last and first name sound codes together.
             models.Index(fields=["last_name_phonetic", "first_name_phonetic"], name="client_name_sounds"),
+            models.Index(fields=["date_of_birth", "last_name_phonetic"], name="client_dob_name_sound"),
         ]
 
     def __str__(self) -> str:

@@ -50,6 +50,10 @@ class Migration(migrations.Migration):
             model_name='client',
             index=models.Index(fields=['last_name_phonetic', 'first_name_phonetic'], name='client_name_sounds'),
         ),
+        migrations.AddIndex(
+            model_name='client',
+            index=models.Index(fields=['date_of_birth', 'last_name_phonetic'], name='client_dob_name_sound'),
+        ),
         migrations.AddField(
             model_name='matchsettings',
             name='agency',
