@@ -342,9 +342,7 @@ def child(args: argparse.Namespace) -> None:
             rows = []
             for candidate in Client.objects.filter(pk__in=ids):
                 comparison = matching.compare(query_object, candidate, keys.get(candidate.pk))
-                rows.append(
-                    {"id": candidate.pk, "levels": comparison.levels, "swapped": comparison.swapped_names}
-                )
+                rows.append({"id": candidate.pk, "levels": comparison.levels, "swapped": comparison.swapped_names})
             dump.append({"expected": expected, "kind": kind, "candidates": rows})
 
     def ratio(tp: int, fp: int, fn: int) -> dict[str, float]:
@@ -503,7 +501,9 @@ def print_report(results: list[dict[str, Any]]) -> None:
             f"{possible['recall']:.4f} | {possible['f1']:.4f} | {certain['precision']:.4f} | "
             f"{certain['recall']:.4f} | {quality['top1_recall']:.4f} | {quality['top3_recall']:.4f} |"
         )
-    print("\n| database | operation | p50 ms | p95 ms | bare SQL p50 ms | bare SQL p95 ms | ratio p50 | ratio p95 | runs |")
+    print(
+        "\n| database | operation | p50 ms | p95 ms | bare SQL p50 ms | bare SQL p95 ms | ratio p50 | ratio p95 | runs |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for result in results:
         for row in result["operations"]:

@@ -47,8 +47,8 @@ MAX_IDENTIFIER_LENGTH = 40
 # Each blocking query returns at most this many ids; a lookup scores at most a few hundred.
 BLOCK_LIMIT = 150
 RESULT_LIMIT = 10
-# Candidates below this probability are not worth showing at all.
-SHOW_FLOOR = 0.001
+# Users are not shown candidates below this probability (the engine still ranks them).
+SHOW_FLOOR = 0.01
 
 CERTAIN = "certain"
 POSSIBLE = "possible"
@@ -424,10 +424,17 @@ def _block_queries(query: MatchQuery) -> list[Block]:
         if swapped:
             exact.add(swapped)
         blocks.append({"date_of_birth": exact})
+        # Near dates only with a name that sounds alike (alone they are a wide net), answered
+        # by the (date of birth, last name sound) and (date of birth, first name sound) indexes.
+        near = birth_date_variants(dob) - exact
         if last_sound:
-            # Near dates only with a last name that sounds alike (alone they are a wide net),
-            # answered by the (date of birth, last name sound) index.
-            blocks.append({"date_of_birth": birth_date_variants(dob) - exact, "last_name_phonetic": last_sound})
+            blocks.append({"date_of_birth": near, "last_name_phonetic": last_sound})
+        if first_sounds:
+            blocks.append({"date_of_birth": near, "first_name_phonetic": first_sounds})
+    elif last_key and first_sounds:
+        # No date of birth to fall back on: a typo that changes the last name's sound is
+        # found by the first name's sound and the last name's first two letters.
+        blocks.append({"first_name_phonetic": first_sounds, "last_name_key": Prefix(last_key[:2])})
     if len(query.phone_key) == 10:  # shorter numbers are compared, not blocked on
         blocks.append({"phone_digits": query.phone_key})
     if query.email_key:
@@ -534,6 +541,9 @@ def compare_first_name(query: MatchQuery, first_key: str, preferred_key: str) ->
         return "sound"
     best = max(_similarity(typed, key) for key in stored)
     if best >= 0.9 or any(_one_slip(typed, key) for key in stored):
+        return "typo"
+    # A slip in a nickname ("Mkie" for Michael): one keystroke from one of the stored name's variants.
+    if len(typed) >= 3 and any(_one_slip(typed, variant) for key in stored for variant in _variants(key)):
         return "typo"
     if len(typed) == 1 and any(key.startswith(typed) for key in stored):
         return "initial"
@@ -731,7 +741,7 @@ def find_matches(
     thresholds: Thresholds | None = None,
     limit: int = RESULT_LIMIT,
     exclude_ids: Iterable[int] = (),
-    floor: float = SHOW_FLOOR,
+    floor: float = 0.0,
 ) -> list[MatchCandidate]:
     """The agency's clients most likely to be the person described, best first.
 
@@ -795,7 +805,7 @@ def matches_for_user(
     shown = []
     for candidate in found:
         candidate.accessible = candidate.client.pk in visible
-        if candidate.accessible or candidate.band != UNLIKELY:
+        if candidate.band != UNLIKELY or (candidate.accessible and candidate.probability >= SHOW_FLOOR):
             shown.append(candidate)
     return shown[:limit]
 

@@ -98,6 +98,8 @@ class Client(models.Model):
             # Blocking for matching: last and first name sound codes together.
             models.Index(fields=["last_name_phonetic", "first_name_phonetic"], name="client_name_sounds"),
             models.Index(fields=["date_of_birth", "last_name_phonetic"], name="client_dob_name_sound"),
+            models.Index(fields=["date_of_birth", "first_name_phonetic"], name="client_dob_first_sound"),
+            models.Index(fields=["first_name_phonetic", "last_name_key"], name="client_first_sound_last"),
         ]
 
     def __str__(self) -> str:

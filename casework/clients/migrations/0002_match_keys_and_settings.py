@@ -54,6 +54,14 @@ class Migration(migrations.Migration):
             model_name='client',
             index=models.Index(fields=['date_of_birth', 'last_name_phonetic'], name='client_dob_name_sound'),
         ),
+        migrations.AddIndex(
+            model_name='client',
+            index=models.Index(fields=['date_of_birth', 'first_name_phonetic'], name='client_dob_first_sound'),
+        ),
+        migrations.AddIndex(
+            model_name='client',
+            index=models.Index(fields=['first_name_phonetic', 'last_name_key'], name='client_first_sound_last'),
+        ),
         migrations.AddField(
             model_name='matchsettings',
             name='agency',
