@@ -502,7 +502,8 @@ def print_report(results: list[dict[str, Any]]) -> None:
             f"{certain['recall']:.4f} | {quality['top1_recall']:.4f} | {quality['top3_recall']:.4f} |"
         )
     print(
-        "\n| database | operation | p50 ms | p95 ms | bare SQL p50 ms | bare SQL p95 ms | ratio p50 | ratio p95 | runs |"
+        "\n| database | operation | p50 ms | p95 ms | bare SQL p50 ms | bare SQL p95 ms "
+        "| ratio p50 | ratio p95 | runs |"
     )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for result in results:

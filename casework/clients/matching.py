@@ -27,6 +27,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from django.db import connection
+from django.db.models import Field
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,9 +86,9 @@ WEIGHTS: dict[str, dict[str, float]] = {
     },
     "date_of_birth": {"exact": 11.0, "transposed": 7.0, "near": 3.5, "year_digit": -4.0, "different": -16.0},
     "sex": {"exact": 0.5, "different": -5.0},
-    "phone": {"exact": 8.0, "different": -0.5},
+    "phone": {"exact": 8.0, "different": -1.5},
     "email": {"exact": 9.0, "different": -0.5},
-    "postal_code": {"exact": 1.0, "different": -0.3},
+    "postal_code": {"exact": 1.0, "different": -1.0},
     "ssn_last4": {"exact": 8.0, "different": -9.0},
     "identifier": {"exact": 13.0},
 }
@@ -471,7 +472,7 @@ def _blocked_sql(query: MatchQuery) -> tuple[str, list[Any]] | None:
             continue
         conditions: list[str] = []
         for name, value in block.items():
-            column = quote(Client._meta.get_field(name).column)
+            column = quote(_column(name))
             if isinstance(value, Prefix):
                 conditions.append(f"{column} >= %s AND {column} < %s")
                 params.extend([value.start, value.stop])
@@ -487,6 +488,12 @@ def _blocked_sql(query: MatchQuery) -> tuple[str, list[Any]] | None:
     if not parts:
         return None
     return " UNION ".join(parts), params
+
+
+def _column(name: str) -> str:
+    field = Client._meta.get_field(name)
+    assert isinstance(field, Field) and field.column  # a concrete column of the client table
+    return field.column
 
 
 def _db_value(name: str, value: Any) -> Any:
