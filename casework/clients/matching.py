@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -65,6 +66,20 @@ BAND_LABELS = {
 # (see bench/README.md): a different first name or date of birth must outweigh a shared
 # surname, address and phone, or twins and a parent and child would be taken for one person.
 
+# The prior odds that a candidate is the person looked up fall as the register grows: one
+# true record among N. PRIOR_OFFSET calibrates log2(1/N) for what blocking already did.
+PRIOR_OFFSET = 1.3
+# Exact name agreement weighs log2(m / u) with u the share of clients carrying that name:
+# "Smith" says less than "Venber". m: how often a true match has the name exactly as typed.
+M_EXACT = {"first_name": 0.85, "last_name": 0.9}
+# Name counts are capped (the index range is walked, not the table); the population is
+# counted once in a while.
+NAME_COUNT_CAP = 5000
+POPULATION_SECONDS = 600
+# Below this size a register is weighed as if it had this many clients: in a small agency a
+# first name alone must not become a "certain" match (the weights were calibrated here).
+MIN_POPULATION = 20_000
+# Used where no population is known (comparisons outside a lookup, e.g. in tests).
 PRIOR = -13.0
 WEIGHTS: dict[str, dict[str, float]] = {
     "first_name": {
@@ -84,7 +99,7 @@ WEIGHTS: dict[str, dict[str, float]] = {
         "similar": 0.0,
         "different": -10.0,
     },
-    "date_of_birth": {"exact": 11.0, "transposed": 7.0, "near": 3.5, "year_digit": -4.0, "different": -16.0},
+    "date_of_birth": {"exact": 11.0, "transposed": 7.0, "near": 3.5, "year_digit": -4.0, "different": -25.0},
     "sex": {"exact": 0.5, "different": -5.0},
     "phone": {"exact": 8.0, "different": -1.5},
     "email": {"exact": 9.0, "different": -0.5},
@@ -93,6 +108,10 @@ WEIGHTS: dict[str, dict[str, float]] = {
     "identifier": {"exact": 13.0},
 }
 SWAPPED_NAMES_PENALTY = 1.0
+HOUSEHOLD_FIELDS = {"last_name", "phone", "postal_code", "email"}
+# Evidence that can stand alone; otherwise a candidate needs two agreeing fields to be more
+# than "unlikely" (a first name alone never is).
+STRONG_FIELDS = {"identifier"}
 
 _REASONS: dict[tuple[str, str], Any] = {
     ("first_name", "exact"): gettext_lazy("same first name"),
@@ -662,7 +681,52 @@ def _name_levels(query: MatchQuery, client: Client) -> tuple[dict[str, str], boo
     return straight, False
 
 
-def compare(query: MatchQuery, client: Client, identifier_keys: set[str] | None = None) -> Comparison:
+@dataclass(frozen=True)
+class Frequencies:
+    """How common the typed names are, and how many clients there are: for the weights."""
+
+    population: int
+    first_name_count: int = 0
+    last_name_count: int = 0
+
+    @property
+    def weighed_population(self) -> int:
+        return max(self.population, MIN_POPULATION)
+
+    @property
+    def prior(self) -> float:
+        return -math.log2(self.weighed_population) + PRIOR_OFFSET
+
+    def exact_weight(self, name: str, typed_count: int) -> float:
+        share = max(typed_count, 1) / self.weighed_population
+        return math.log2(M_EXACT[name] / share)
+
+
+def _weight(levels: dict[str, str], frequencies: Frequencies | None, swapped: bool) -> float:
+    """The summed log2 weights of a candidate's agreement levels, with the prior."""
+    # A different first name with the same surname, phone and address is a relative, not a
+    # second record: the household's agreement then counts for nothing (the fields are not
+    # independent within a family, which the weights otherwise assume).
+    relative = levels.get("first_name") in ("different", "similar")
+    total = PRIOR if frequencies is None else frequencies.prior
+    for name, level in levels.items():
+        if frequencies is not None and level == "exact" and name in M_EXACT and not swapped:
+            count = frequencies.first_name_count if name == "first_name" else frequencies.last_name_count
+            weight = frequencies.exact_weight(name, count)
+        else:
+            weight = WEIGHTS[name][level]
+        if relative and name in HOUSEHOLD_FIELDS:
+            weight = min(weight, 0.0)
+        total += weight
+    return total
+
+
+def compare(
+    query: MatchQuery,
+    client: Client,
+    identifier_keys: set[str] | None = None,
+    frequencies: Frequencies | None = None,
+) -> Comparison:
     """Compare a query with one client, field by field; missing fields weigh nothing."""
     comparison = Comparison()
     levels, comparison.swapped_names = _name_levels(query, client)
@@ -683,7 +747,7 @@ def compare(query: MatchQuery, client: Client, identifier_keys: set[str] | None 
     if identifier_keys and set(query.identifier_keys) & identifier_keys:
         levels["identifier"] = "exact"
     comparison.levels = levels
-    comparison.weight = PRIOR + sum(WEIGHTS[name][level] for name, level in levels.items())
+    comparison.weight = _weight(levels, frequencies, comparison.swapped_names)
     if comparison.swapped_names:
         comparison.weight -= SWAPPED_NAMES_PENALTY
     return comparison
@@ -741,6 +805,38 @@ class MatchCandidate:
         return self.reasons if self.accessible else self.agreements
 
 
+_population_cache: dict[str, tuple[float, int]] = {}
+
+
+def _population() -> int:
+    """How many clients the register holds, counted at most every POPULATION_SECONDS."""
+    now = time.monotonic()
+    cached = _population_cache.get("clients")
+    if cached is None or cached[0] < now:
+        cached = (now + POPULATION_SECONDS, Client.objects.count())
+        _population_cache["clients"] = cached
+    return cached[1]
+
+
+def frequencies_for(query: MatchQuery) -> Frequencies:
+    """The register's size and how many clients carry the typed first and last names (capped)."""
+    quote = connection.ops.quote_name
+    table = quote(Client._meta.db_table)
+    counts = []
+    for column, key in (("first_name_key", query.first_key), ("last_name_key", query.last_key)):
+        if not key:
+            counts.append(0)
+            continue
+        sql = (
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {quote(column)} = %s "  # noqa: S608 (names from the model)
+            f"LIMIT {NAME_COUNT_CAP}) AS named"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key])
+            counts.append(int(cursor.fetchone()[0]))
+    return Frequencies(population=_population(), first_name_count=counts[0], last_name_count=counts[1])
+
+
 def find_matches(
     *,
     agency_id: int,
@@ -765,17 +861,22 @@ def find_matches(
             "client_id", "value_key"
         ):
             identifier_keys.setdefault(client_id, set()).add(value_key)
+    frequencies = frequencies_for(query)
     found = []
     for client in clients:
-        comparison = compare(query, client, identifier_keys.get(client.pk))
+        comparison = compare(query, client, identifier_keys.get(client.pk), frequencies)
         probability = comparison.probability
         if probability < floor:
             continue
+        agreeing = [name for name, level in comparison.levels.items() if WEIGHTS[name].get(level, 1.0) > 0]
+        band = thresholds.band(probability)
+        if len(agreeing) < 2 and not STRONG_FIELDS.intersection(agreeing):
+            band = UNLIKELY
         found.append(
             MatchCandidate(
                 client=client,
                 probability=probability,
-                band=thresholds.band(probability),
+                band=band,
                 reasons=comparison.reasons(),
                 agreements=comparison.reasons(disagreements=False),
             )

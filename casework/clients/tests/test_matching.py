@@ -177,7 +177,7 @@ def test_thresholds_are_the_agencys_settings(agency, supervisor):
     ClientFactory.create(
         agency=agency, created_by=supervisor, legal_first_name="Robert", legal_last_name="Smith", date_of_birth=DOB
     )
-    MatchSettings.objects.create(agency=agency, certain_threshold=0.9999, possible_threshold=0.999)
+    MatchSettings.objects.create(agency=agency, certain_threshold=0.99999999, possible_threshold=0.99)
     assert _top(agency, first_name="Robert", last_name="Smyth", date_of_birth=DOB).band == matching.POSSIBLE
 
 
