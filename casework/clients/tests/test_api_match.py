@@ -99,3 +99,12 @@ def test_bad_lookups_get_a_clear_4xx(as_worker, client_record, payload):
 def test_non_latin_names_are_answered(as_worker, name):
     response = _post(as_worker, {"first_name": name, "last_name": name})
     assert response.status_code == 200
+
+
+def test_emergency_access_makes_the_match_visible(as_colleague, colleague, client_record, case):
+    from casework.clients import services
+
+    services.break_glass_open(actor=colleague, client_id=client_record.pk, reason="Client in crisis at the front desk")
+    [item] = _post(as_colleague, ROBERT).json()["items"]
+    assert item["accessible"] is True
+    assert item["display_name"] == "Robert Smith"

@@ -227,3 +227,29 @@ def test_a_good_query_is_normalised():
     assert query.date_of_birth == DOB
     assert query.identifiers == ("A-1",)
     assert query.fields_given == ["first_name", "date_of_birth", "identifiers"]
+
+
+def test_a_common_name_weighs_less_than_a_rare_one():
+    rare = matching.Frequencies(population=100_000, first_name_count=1, last_name_count=1)
+    common = matching.Frequencies(population=100_000, first_name_count=900, last_name_count=1000)
+    assert rare.exact_weight("last_name", 1) > common.exact_weight("last_name", 1000) + 9
+    levels = {"first_name": "exact", "last_name": "exact"}
+    assert matching._weight(levels, rare, False) > matching._weight(levels, common, False)
+
+
+def test_a_bigger_register_needs_more_evidence():
+    small = matching.Frequencies(population=20_000, first_name_count=20, last_name_count=20)
+    big = matching.Frequencies(population=1_000_000, first_name_count=1000, last_name_count=1000)
+    levels = {"first_name": "exact", "last_name": "sound", "date_of_birth": "near"}
+    assert matching._weight(levels, big, False) < matching._weight(levels, small, False)
+
+
+def test_a_tiny_register_is_weighed_like_a_normal_one():
+    assert matching.Frequencies(population=3).prior == matching.Frequencies(population=20_000).prior
+
+
+def test_frequencies_count_the_typed_names(agency, supervisor):
+    ClientFactory.create_batch(3, agency=agency, created_by=supervisor, legal_last_name="Okafor")
+    frequencies = matching.frequencies_for(MatchQuery(first_name="Nobody", last_name="okafor"))
+    assert frequencies.last_name_count == 3
+    assert frequencies.first_name_count == 0
