@@ -9,9 +9,10 @@ A lookup has three steps:
    agreement level (same, nickname, sounds alike, typo, different...). A missing field on
    either side is neutral.
 3. **Weights**: each level carries a log-likelihood weight log2(m/u) (m: how often true
-   matches show that level, u: how often different people do). Their sum plus the prior
-   odds gives the match probability; the agency's MatchSettings cut it into the bands
-   "certain", "possible" and "unlikely".
+   matches show that level, u: how often different people do); an exact name's u is the
+   share of clients carrying that name. Their sum plus the prior odds (one person among the
+   register's N clients) gives the match probability; the agency's MatchSettings cut it into
+   the bands "certain", "possible" and "unlikely".
 
 The same engine serves the intake panel, the API and the benchmark's evaluation set.
 """
