@@ -6,7 +6,7 @@ import pytest
 
 from casework.clients import matching
 from casework.clients.matching import MatchQuery, compare_birth_date, find_matches, parse_match_query
-from casework.clients.models import MatchSettings
+from casework.clients.models import Client, MatchSettings
 from casework.core.errors import ValidationFailed
 from casework.testing import ClientFactory, count_queries
 
@@ -253,3 +253,19 @@ def test_frequencies_count_the_typed_names(agency, supervisor):
     frequencies = matching.frequencies_for(MatchQuery(first_name="Nobody", last_name="okafor"))
     assert frequencies.last_name_count == 3
     assert frequencies.first_name_count == 0
+
+
+def test_the_services_keep_the_email_key_in_step(worker):
+    from casework.clients import services
+
+    client = services.client_create(
+        actor=worker, data={"legal_first_name": "Ana", "legal_last_name": "Ruiz", "email": "Ana.Ruiz@Example.org"}
+    )
+    assert client.email_key == "ana.ruiz@example.org"
+    updated = services.client_update(
+        actor=worker, client=client, expected_version=client.version, data={"email": "ana@example.org"}
+    )
+    assert Client.objects.get(pk=updated.pk).email_key == "ana@example.org"
+    found = find_matches(agency_id=worker.agency_id, query=MatchQuery(email="ANA@example.org", last_name="Ruiz"))
+    assert found[0].client.pk == client.pk
+    assert "same e-mail" in found[0].reasons
