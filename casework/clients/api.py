@@ -13,13 +13,15 @@ from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 
 from casework.audit.services import audit_record
-from casework.clients import selectors, services
+from casework.clients import matching, permissions, selectors, services
 from casework.clients.models import Client
 from casework.clients.schemas import (
     ClientCreate,
     ClientPage,
     ClientRead,
     ClientUpdate,
+    MatchIn,
+    MatchResults,
     SearchResults,
 )
 from casework.core.api import (
@@ -35,7 +37,7 @@ from casework.core.api import (
     request_user,
     submission_key,
 )
-from casework.core.errors import ValidationFailed
+from casework.core.errors import PermissionDenied, ValidationFailed
 
 router = Router(tags=["clients"])
 
@@ -129,6 +131,45 @@ def search_clients(
             "reasons": hit.reasons,
         }
         for hit in hits
+    ]
+    return {"count": len(items), "items": items}
+
+
+@router.post("/match", response={200: MatchResults, **WRITE_ERRORS}, summary="Is this person already registered?")
+def match_clients(request: HttpRequest, payload: MatchIn, limit: int = Query(10, ge=1, le=10)) -> dict[str, Any]:
+    """Up to 10 existing clients of the caller's agency ranked by match probability, with reasons.
+
+    Clients the caller may open come with name and date of birth. A "certain" or "possible"
+    match the caller may not open is reported without them (`accessible: false`): ask a
+    supervisor for access or use emergency access with its `client_id`. Other agencies'
+    clients are never matched. The lookup is audited (which fields were given, not their values).
+    """
+    user = request_user(request)
+    if not permissions.can_register_clients(user):
+        raise PermissionDenied(_("Your role cannot look up clients."))
+    query = matching.parse_match_query(payload.model_dump(exclude_none=True, exclude_defaults=True))
+    found = matching.matches_for_user(user=user, query=query, limit=limit)
+    audit_record(
+        actor=user,
+        action="client.match",
+        object_type="clients.client",
+        changes={
+            "fields": query.fields_given,
+            "client_ids": [candidate.client.pk for candidate in found if candidate.accessible],
+            "inaccessible_client_ids": [candidate.client.pk for candidate in found if not candidate.accessible],
+        },
+    )
+    items = [
+        {
+            "client_id": candidate.client.pk,
+            "score": candidate.score,
+            "band": candidate.band,
+            "reasons": candidate.visible_reasons,
+            "accessible": candidate.accessible,
+            "display_name": candidate.client.display_name if candidate.accessible else None,
+            "date_of_birth": candidate.client.date_of_birth if candidate.accessible else None,
+        }
+        for candidate in found
     ]
     return {"count": len(items), "items": items}
 

@@ -86,6 +86,13 @@ class ClientCreateForm(ClientForm):
     """Registration carries a one-time key so a double click registers one client."""
 
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    duplicate_reason = forms.CharField(
+        label=_("Why is this a different person?"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed only when the record certainly matches an existing client; it goes into the audit log."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -79,6 +79,7 @@ class Client(models.Model):
     first_name_phonetic = models.CharField(max_length=12, blank=True, db_index=True)
     last_name_phonetic = models.CharField(max_length=12, blank=True, db_index=True)
     phone_digits = models.CharField(max_length=15, blank=True, db_index=True)
+    email_key = models.CharField(max_length=254, blank=True, db_index=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registered_clients"
@@ -94,6 +95,11 @@ class Client(models.Model):
         indexes = [
             models.Index(fields=["date_of_birth"], name="client_dob"),
             models.Index(fields=["last_name_key", "first_name_key"], name="client_name_keys"),
+            # Blocking for matching: last and first name sound codes together.
+            models.Index(fields=["last_name_phonetic", "first_name_phonetic"], name="client_name_sounds"),
+            models.Index(fields=["date_of_birth", "last_name_phonetic"], name="client_dob_name_sound"),
+            models.Index(fields=["date_of_birth", "first_name_phonetic"], name="client_dob_first_sound"),
+            models.Index(fields=["first_name_phonetic", "last_name_key"], name="client_first_sound_last"),
         ]
 
     def __str__(self) -> str:
@@ -131,6 +137,7 @@ class Client(models.Model):
         self.last_name_phonetic = text.phonetic(self.legal_last_name)
         # The last ten digits (a US number without its country code), compared with "=".
         self.phone_digits = text.phone_digits(self.phone)[-10:]
+        self.email_key = text.email_key(self.email)
 
 
 class IdentifierType(models.TextChoices):
@@ -241,3 +248,45 @@ class BreakGlassAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} broke the glass for client {self.client_id}"
+
+
+class MatchSettings(models.Model):
+    """An agency's thresholds for duplicate matching, tuned by an administrator.
+
+    A candidate whose match probability reaches `certain_threshold` is "certain" (registering
+    the person again asks for a reason); from `possible_threshold` it is "possible"; below,
+    "unlikely". Agencies without a row use the defaults.
+    """
+
+    DEFAULT_CERTAIN = 0.98
+    DEFAULT_POSSIBLE = 0.5
+
+    agency = models.OneToOneField("accounts.Agency", on_delete=models.CASCADE, related_name="match_settings")
+    certain_threshold = models.FloatField(
+        _("certain from"),
+        default=DEFAULT_CERTAIN,
+        help_text=_("Match probability (0 to 1) from which a candidate is the same person."),
+    )
+    possible_threshold = models.FloatField(
+        _("possible from"),
+        default=DEFAULT_POSSIBLE,
+        help_text=_("Match probability (0 to 1) from which a candidate is shown as a possible match."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("matching settings")
+        verbose_name_plural = _("matching settings")
+
+    def __str__(self) -> str:
+        return f"Matching settings of {self.agency}"
+
+    def clean(self) -> None:
+        for name in ("certain_threshold", "possible_threshold"):
+            value = getattr(self, name)
+            if value is None or not 0 < value < 1:
+                raise ValidationError({name: _("Enter a probability between 0 and 1 (not 0 or 1).")})
+        if self.possible_threshold >= self.certain_threshold:
+            raise ValidationError(
+                {"possible_threshold": _("The “possible” threshold must be below the “certain” threshold.")}
+            )

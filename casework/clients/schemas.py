@@ -100,7 +100,43 @@ class SearchResults(Schema):
     items: list[SearchHitOut]
 
 
+class MatchOut(Schema):
+    """A possible existing record of the person looked up.
+
+    `accessible` is false for a client of the caller's agency whom the caller may not open:
+    then no name or date of birth is given, only that the record exists (`client_id`, for a
+    request for access or break-the-glass) and what agrees with the query.
+    """
+
+    client_id: int
+    score: float = Field(..., description="Match probability, 0 to 1.")
+    band: str = Field(..., description='"certain", "possible" or "unlikely" (the agency\'s thresholds).')
+    reasons: list[str]
+    accessible: bool
+    display_name: str | None = None
+    date_of_birth: datetime.date | None = None
+
+
+class MatchResults(Schema):
+    count: int
+    items: list[MatchOut]
+
+
 # --- In ---------------------------------------------------------------------------------------
+
+
+class MatchIn(InputSchema):
+    """What is known about a person; give any of the fields (at least one)."""
+
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    date_of_birth: IsoDate | None = None
+    sex: Sex | None = None
+    phone: str | None = Field(None, max_length=30)
+    email: str | None = Field(None, max_length=254)
+    postal_code: str | None = Field(None, max_length=10)
+    ssn_last4: str | None = Field(None, max_length=4, description="The last 4 digits of the SSN.")
+    identifiers: list[str] = Field(default_factory=list, max_length=10, description="MRN, Medicaid ID... values.")
 
 
 class IdentifierIn(InputSchema):

@@ -97,8 +97,14 @@ def client_create(
     ssn: str | None = None,
     identifiers: list[Mapping[str, str]] | None = None,
     submission_key: str | None = None,
+    duplicate_reason: str = "",
+    certain_match_ids: list[int] | None = None,
 ) -> Client:
-    """Register a new client in the actor's agency; a repeated submission returns the first."""
+    """Register a new client in the actor's agency; a repeated submission returns the first.
+
+    When the worker registered the client despite "certain" matches, `certain_match_ids` and
+    the worker's `duplicate_reason` are recorded in the audit event.
+    """
     if not permissions.can_register_clients(actor):
         raise PermissionDenied(_("Your role cannot register clients."))
     if submission_key:
@@ -124,7 +130,16 @@ def client_create(
         raise ValidationFailed(_("The client could not be saved; please try again.")) from exc
     changes = diff({}, snapshot(client, CLIENT_FIELDS))
     changes.update(_audit_ssn_change("", client.ssn_last4))
-    audit_record(actor=actor, action="client.create", client_id=client.pk, obj=client, changes=changes)
+    if certain_match_ids:
+        changes["certain_matches"] = [None, list(certain_match_ids)]
+    audit_record(
+        actor=actor,
+        action="client.create",
+        client_id=client.pk,
+        obj=client,
+        changes=changes,
+        reason=(duplicate_reason or "").strip()[:1000],
+    )
     for identifier in identifiers or []:
         identifier_add(
             actor=actor,

@@ -6,6 +6,7 @@ app_name = "clients"
 urlpatterns = [
     path("", views.search, name="search"),
     path("new/", views.create, name="create"),
+    path("new/matches/", views.create_matches, name="create_matches"),
     path("emergency-access/", views.break_glass, name="break_glass"),
     path("<int:client_id>/", views.detail, name="detail"),
     path("<int:client_id>/edit/", views.edit, name="edit"),

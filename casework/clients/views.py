@@ -34,7 +34,7 @@ from casework.accounts.models import User
 from casework.audit.services import audit_record
 from casework.cases import selectors as case_selectors
 from casework.cases.models import CaseStatus
-from casework.clients import permissions
+from casework.clients import matching, permissions
 from casework.clients import selectors as client_selectors
 from casework.clients import services as client_services
 from casework.clients.forms import (
@@ -170,10 +170,88 @@ def _prefill(request: HttpRequest) -> dict[str, Any]:
     return {key: value for key, value in initial.items() if value}
 
 
+MIN_DUPLICATE_REASON = 10
+
+
+def _panel_query(data: Any) -> matching.MatchQuery | None:
+    """A lookup from the registration form as typed so far (unvalidated, forgiving), or None.
+
+    Nothing is looked up until there is enough to tell people apart: a last name, a first
+    name with a date of birth, or a phone, SSN or identifier.
+    """
+
+    def value(name: str, limit: int) -> str:
+        raw = data.get(name, "")
+        return raw.replace("\x00", "").strip()[:limit] if isinstance(raw, str) else ""
+
+    dob = None
+    with contextlib.suppress(ValueError):
+        dob = datetime.date.fromisoformat(value("date_of_birth", 10))
+    if dob is not None and (dob > timezone.localdate() or dob.year < 1890):
+        dob = None
+    identifiers = [value(f"identifier-{index}-value", matching.MAX_IDENTIFIER_LENGTH) for index in range(3)]
+    query = matching.query_from_client_data(
+        {
+            "legal_first_name": value("legal_first_name", matching.MAX_NAME_LENGTH),
+            "legal_last_name": value("legal_last_name", matching.MAX_NAME_LENGTH),
+            "date_of_birth": dob,
+            "sex": value("sex", 20),
+            "phone": value("phone", 30),
+            "email": value("email", matching.MAX_EMAIL_LENGTH),
+            "postal_code": value("postal_code", 10),
+        },
+        ssn=value("ssn", 20),
+        identifiers=identifiers,
+    )
+    enough = (
+        query.last_key
+        or (query.first_key and query.date_of_birth)
+        or query.phone_key
+        or query.ssn_last4
+        or query.identifier_keys
+        or query.email_key
+    )
+    return query if enough else None
+
+
+def _lookup(user: User, query: matching.MatchQuery, *, source: str) -> list[matching.MatchCandidate]:
+    """Matches the user may learn about; the lookup is audited like a search (fields, not values)."""
+    found = matching.matches_for_user(user=user, query=query)
+    audit_record(
+        actor=user,
+        action="client.match",
+        object_type="clients.client",
+        changes={
+            "source": source,
+            "fields": query.fields_given,
+            "client_ids": [candidate.client.pk for candidate in found if candidate.accessible],
+            "inaccessible_client_ids": [candidate.client.pk for candidate in found if not candidate.accessible],
+        },
+    )
+    return found
+
+
+@clinical_view
+@require_POST
+def create_matches(request: AuthenticatedRequest) -> HttpResponse:
+    """The "possible matches" panel of the registration form, as the worker types (htmx)."""
+    query = _panel_query(request.POST)
+    matches = _lookup(request.user, query, source="intake panel") if query is not None else []
+    return render(
+        request,
+        "clients/form.html#matches",
+        {"matches": matches, "looked_up": query is not None, "creating": True},
+    )
+
+
 @clinical_view
 @require_http_methods(["GET", "POST"])
 def create(request: AuthenticatedRequest) -> HttpResponse:
-    """Register a client with their identifiers; a double click registers one client."""
+    """Register a client with their identifiers; a double click registers one client.
+
+    A "certain" match with an existing client asks for a reason before registering anyway.
+    """
+    certain: list[matching.MatchCandidate] = []
     if request.method == "POST":
         form = ClientCreateForm(request.POST)
         id_forms = identifier_forms(request.POST)
@@ -181,29 +259,61 @@ def create(request: AuthenticatedRequest) -> HttpResponse:
         identifiers_valid = all([id_form.is_valid() for id_form in id_forms])
         identifiers = identifiers_from(id_forms) if identifiers_valid else []
         if forms_valid and identifiers_valid and not any(f.errors for f in id_forms):
-            try:
-                client = client_services.client_create(
-                    actor=request.user,
-                    data=form.client_data(),
-                    ssn=form.cleaned_data["ssn"] or None,
-                    identifiers=identifiers,
-                    submission_key=form.cleaned_data["submission_key"],
+            key = form.cleaned_data["submission_key"]
+            repeated = Client.objects.filter(submission_key=key, created_by=request.user).exists()
+            reason = form.cleaned_data["duplicate_reason"].strip()
+            if not repeated and permissions.can_register_clients(request.user):
+                query = matching.query_from_client_data(
+                    form.client_data(),
+                    ssn=form.cleaned_data["ssn"],
+                    identifiers=[identifier["value"] for identifier in identifiers],
                 )
-            except ValidationFailed as exc:
-                # Errors about identifiers name no field of this form: they show above it.
-                add_domain_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, exc.message)
+                certain = [
+                    candidate
+                    for candidate in _lookup(request.user, query, source="registration")
+                    if candidate.band == matching.CERTAIN
+                ]
+            if certain and len(reason) < MIN_DUPLICATE_REASON:
+                form.add_error(
+                    "duplicate_reason",
+                    _("This person matches an existing client. Open that record, or say why this is someone else.")
+                    if not reason
+                    else _("Say a little more (at least %(count)d characters).") % {"count": MIN_DUPLICATE_REASON},
+                )
             else:
-                messages.success(request, _("%(name)s is registered.") % {"name": client.display_name})
-                return redirect("clients:detail", client_id=client.pk)
+                try:
+                    client = client_services.client_create(
+                        actor=request.user,
+                        data=form.client_data(),
+                        ssn=form.cleaned_data["ssn"] or None,
+                        identifiers=identifiers,
+                        submission_key=key,
+                        duplicate_reason=reason if certain else "",
+                        certain_match_ids=[candidate.client.pk for candidate in certain],
+                    )
+                except ValidationFailed as exc:
+                    # Errors about identifiers name no field of this form: they show above it.
+                    add_domain_errors(form, exc)
+                except PermissionDenied as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(request, _("%(name)s is registered.") % {"name": client.display_name})
+                    return redirect("clients:detail", client_id=client.pk)
     else:
         form = ClientCreateForm(initial=_prefill(request))
         id_forms = identifier_forms()
     return render(
         request,
         "clients/form.html",
-        {"nav": "clients", "form": form, "identifier_forms": id_forms, "creating": True},
+        {
+            "nav": "clients",
+            "form": form,
+            "identifier_forms": id_forms,
+            "creating": True,
+            "certain_matches": certain,
+            "matches": certain,
+            "looked_up": bool(certain),
+        },
     )
 
 

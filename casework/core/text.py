@@ -90,6 +90,11 @@ def phone_digits(text: str) -> str:
     return digits(_PHONE_EXTENSION.sub("", text or ""))
 
 
+def email_key(text: str) -> str:
+    """An e-mail address compared without case or surrounding spaces."""
+    return (text or "").strip().lower()[:254]
+
+
 def identifier_key(text: str) -> str:
     """An identifier compared without case, spaces or punctuation ("ab-123 45" ~ "AB12345")."""
     return _NON_ALNUM.sub("", fold(text))

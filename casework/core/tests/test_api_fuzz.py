@@ -65,6 +65,17 @@ CLIENT_FIELDS = [
     "support_contacts",
     "version",
 ]
+MATCH_FIELDS = [
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "email",
+    "postal_code",
+    "ssn_last4",
+    "identifiers",
+]
 CASE_FIELDS = ["client_id", "program_id", "primary_worker_id", "status", "acuity", "reason_for_referral", "version"]
 TRANSITION_FIELDS = ["to_status", "reason", "closure_reason", "version"]
 TEAM_FIELDS = ["user_id", "role", "name", "organization", "phone", "email"]
@@ -91,6 +102,12 @@ def _send(http, method, url, payload, extra_headers):
 def test_client_writes_never_fail(as_worker, client_record, case, payload, extra):
     _check(_send(as_worker, "post", "/api/v1/clients", payload, extra))
     _check(_send(as_worker, "patch", f"/api/v1/clients/{client_record.pk}", payload, extra))
+
+
+@FUZZ
+@given(payload=payloads(MATCH_FIELDS), extra=headers)
+def test_client_match_never_fails(as_worker, client_record, case, payload, extra):
+    _check(_send(as_worker, "post", "/api/v1/clients/match", payload, extra))
 
 
 @FUZZ
