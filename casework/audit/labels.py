@@ -9,6 +9,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "client.view": _("Viewed the client's record"),
     "client.list": _("Listed clients"),
     "client.search": _("Searched for clients"),
+    "client.match": _("Looked for possible duplicates of a client"),
     "client.create": _("Registered the client"),
     "client.update": _("Changed the client's details"),
     "client.reveal_ssn": _("Revealed the full SSN"),
