@@ -212,4 +212,6 @@ class InstrumentVersionAdmin(AdministratorsOnly, admin.ModelAdmin):
             except DomainError as exc:
                 self.message_user(request, f"{version}: {exc.message}", messages.ERROR)
             else:
-                self.message_user(request, _("%(draft)s created as a draft from %(version)s.") % {"draft": draft, "version": version})
+                self.message_user(
+                    request, _("%(draft)s created as a draft from %(version)s.") % {"draft": draft, "version": version}
+                )

@@ -46,7 +46,9 @@ def _one_error_mentioning(errors: list[str], *words: str) -> None:
 
 def test_not_objects_at_all():
     assert definition_errors([], {}) == ["The definition must be a JSON object with title and items."]
-    assert definition_errors({"title": "x", "items": []}, "sum") == ["The scoring rules must be a JSON object with a method."]
+    assert definition_errors({"title": "x", "items": []}, "sum") == [
+        "The scoring rules must be a JSON object with a method."
+    ]
 
 
 def test_duplicate_item_keys_are_named():
