@@ -94,10 +94,6 @@ class InstrumentAdmin(AdministratorsOnly, admin.ModelAdmin):
         services.instrument_update(actor=actor, instrument=obj, **details)
         services.instrument_set_active(actor=actor, instrument=obj, is_active=form.cleaned_data["is_active"])
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        # Versions are read-only here; they are written through the InstrumentVersion admin.
-        return None
-
     def _set_active(self, request: HttpRequest, queryset: QuerySet[Instrument], is_active: bool) -> None:
         for instrument in queryset:
             services.instrument_set_active(actor=request.user, instrument=instrument, is_active=is_active)  # type: ignore[arg-type]
