@@ -48,7 +48,7 @@ class AdministratorsOnly:
 class VersionInline(AdministratorsOnly, admin.TabularInline):
     model = InstrumentVersion
     fields = ["version", "published_at", "item_count"]
-    readonly_fields = fields
+    readonly_fields = ["version", "published_at", "item_count"]
     extra = 0
     show_change_link = True
     can_delete = False
@@ -153,7 +153,7 @@ class InstrumentVersionAdmin(AdministratorsOnly, admin.ModelAdmin):
     def status(self, version: InstrumentVersion) -> str:
         return str(_("Published") if version.published_at else _("Draft"))
 
-    def get_fields(self, request: HttpRequest, obj: InstrumentVersion | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: InstrumentVersion | None = None) -> Any:
         if obj is None:
             return ["instrument", "definition", "scoring"]
         return ["instrument", "version", "published_at", "definition", "scoring"]

@@ -8,14 +8,14 @@ it. The rule language is documented in `casework/assessments/definitions/__init_
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 COMPARISON_OPS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "any_of")
 ITEM_TYPES = ("choice", "multi", "text")
 SEXES = ("male", "female")
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
