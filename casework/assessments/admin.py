@@ -132,6 +132,13 @@ class InstrumentVersionForm(forms.ModelForm):
         instrument = cleaned.get("instrument") or getattr(self.instance, "instrument", None)
         if self.instance.pk is not None and self.instance.published_at is not None:
             raise forms.ValidationError(_("This version is published and cannot be changed: copy it as a new draft."))
+        if self.instance.pk is None and instrument is not None:
+            draft = instrument.versions.filter(published_at__isnull=True).first()
+            if draft is not None:
+                raise forms.ValidationError(
+                    _("Version %(n)s of this instrument is still a draft: change or publish it first.")
+                    % {"n": draft.version}
+                )
         if "definition" in cleaned and "scoring" in cleaned and instrument is not None:
             definition = cleaned["definition"]
             if isinstance(definition, dict):

@@ -112,6 +112,10 @@ def test_a_new_version_is_a_draft_and_bad_json_shows_each_error(as_admin, exampl
     page = as_admin.get(f"{VERSIONS}{version.pk}/change/").content.decode()
     assert "&quot;items&quot;: [\n" in page  # pretty-printed for editing
 
+    response = as_admin.post(f"{VERSIONS}add/", _version_form(example_instrument, _example()))
+    assert response.status_code == 200 and "Version 1 of this instrument is still a draft" in response.content.decode()
+    assert InstrumentVersion.objects.filter(instrument=example_instrument).count() == 1
+
 
 def test_publish_and_copy_actions(as_admin, admin_user, example_instrument):
     data = _example()
@@ -154,3 +158,17 @@ def test_deactivate_action_goes_through_the_service(as_admin, example_instrument
     assert AuditEvent.objects.filter(action="instrument.deactivate", object_id=str(example_instrument.pk)).exists()
     page = as_admin.get(f"{INSTRUMENTS}{example_instrument.pk}/change/").content.decode()
     assert "example_housing_check" in page
+
+
+def test_a_draft_is_edited_in_the_admin_through_the_service(as_admin, admin_user, example_instrument):
+    data = _example()
+    draft = services.instrument_version_draft(
+        actor=admin_user, instrument=example_instrument, definition=data["definition"], scoring=data["scoring"]
+    )
+    data["definition"]["items"][0]["text"] = "Have you paid rent late?"
+    response = as_admin.post(f"{VERSIONS}{draft.pk}/change/", _version_form(example_instrument, data))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.items[0]["text"] == "Have you paid rent late?" and draft.published_at is None
+    event = AuditEvent.objects.filter(action="instrument_version.update", object_id=str(draft.pk)).latest("id")
+    assert event.actor == admin_user
