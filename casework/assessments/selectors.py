@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from casework.accounts.models import User
-from casework.assessments.models import Assessment, AssessmentStatus, Instrument
+from casework.assessments.models import Assessment, AssessmentStatus, Instrument, InstrumentVersion
 from casework.cases.models import Case
 from casework.clients.models import Client
 from casework.core.errors import NotFound
@@ -54,8 +54,10 @@ def assessments_for_case(*, case: Case) -> QuerySet[Assessment]:
 
 
 def instruments_available() -> QuerySet[Instrument]:
-    """Instruments a worker can start, by name."""
-    return Instrument.objects.filter(is_active=True).order_by("name")
+    """Instruments a worker can start, by name: active, with a published version (drafts are never offered)."""
+    return Instrument.objects.filter(
+        is_active=True, pk__in=InstrumentVersion.objects.filter(published_at__isnull=False).values("instrument_id")
+    ).order_by("name")
 
 
 @dataclass(frozen=True)

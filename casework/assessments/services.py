@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
 from casework.assessments import scoring
+from casework.assessments.definitions.validation import definition_errors
 from casework.assessments.models import (
     AdministrationMethod,
     Assessment,
@@ -21,6 +23,7 @@ from casework.assessments.models import (
     InstrumentVersion,
     Sensitivity,
 )
+from casework.assessments.permissions import can_author_instruments
 from casework.audit.selectors import changes_since
 from casework.audit.services import audit_record, diff, redact_text
 from casework.cases import permissions as case_permissions
@@ -331,3 +334,235 @@ def assessment_amend(
     # An amendment that removes a risk answer leaves the open flag alone: a person resolves it.
     _follow_up_results(actor, amendment)
     return amendment
+
+
+# --- Authoring instruments (administrators) -----------------------------------------------
+
+
+def _require_author(actor: User) -> None:
+    if not can_author_instruments(actor):
+        raise PermissionDenied(_("Only administrators can change instruments."))
+
+
+def _canonical_json(value: Any) -> Any:
+    # Stored exactly as JSON round-trips it, so "unchanged" compares like with like.
+    return json.loads(json.dumps(value))
+
+
+def _checked_definition(instrument: Instrument, definition: Any, scoring: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The definition and scoring as they will be stored; ValidationFailed lists every error."""
+    if isinstance(definition, Mapping):
+        definition = {**definition, "kind": instrument.kind}
+    errors = definition_errors(definition, scoring)
+    if errors:
+        raise ValidationFailed(errors[0], errors={"definition": errors})
+    return _canonical_json(definition), _canonical_json(scoring)
+
+
+INSTRUMENT_DETAIL_FIELDS = ["name", "loinc_panel", "loinc_total", "sensitivity"]
+
+
+@transaction.atomic
+def instrument_create(
+    *,
+    actor: User,
+    code: str,
+    name: str,
+    kind: str,
+    loinc_panel: str = "",
+    loinc_total: str = "",
+    sensitivity: str = "",
+) -> Instrument:
+    """Add an instrument to the catalogue; it is offered once a version of it is published."""
+    _require_author(actor)
+    if Instrument.objects.filter(code=code).exists():
+        raise ValidationFailed(_("An instrument with the code %(code)s exists already.") % {"code": code}, field="code")
+    instrument = Instrument(
+        code=code,
+        name=(name or "").strip(),
+        kind=kind,
+        loinc_panel=(loinc_panel or "").strip(),
+        loinc_total=(loinc_total or "").strip(),
+        sensitivity=sensitivity or "",
+        is_active=True,
+    )
+    clean_or_raise(instrument)
+    instrument.save()
+    audit_record(
+        actor=actor,
+        action="instrument.create",
+        obj=instrument,
+        changes=diff({}, {f: getattr(instrument, f) for f in ["code", "kind", *INSTRUMENT_DETAIL_FIELDS]}),
+    )
+    return instrument
+
+
+@transaction.atomic
+def instrument_update(
+    *, actor: User, instrument: Instrument, name: str, loinc_panel: str, loinc_total: str, sensitivity: str
+) -> Instrument:
+    """Change an instrument's name, codes or sensitivity (its code and kind never change)."""
+    _require_author(actor)
+    instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
+    before = {f: getattr(instrument, f) for f in INSTRUMENT_DETAIL_FIELDS}
+    instrument.name = (name or "").strip()
+    instrument.loinc_panel = (loinc_panel or "").strip()
+    instrument.loinc_total = (loinc_total or "").strip()
+    instrument.sensitivity = sensitivity or ""
+    clean_or_raise(instrument)
+    changes = diff(before, {f: getattr(instrument, f) for f in INSTRUMENT_DETAIL_FIELDS})
+    if changes:
+        instrument.save(update_fields=INSTRUMENT_DETAIL_FIELDS)
+        audit_record(actor=actor, action="instrument.update", obj=instrument, changes=changes)
+    return instrument
+
+
+@transaction.atomic
+def instrument_set_active(*, actor: User, instrument: Instrument, is_active: bool) -> Instrument:
+    """Offer an instrument for new assessments, or stop offering it (given assessments are kept)."""
+    _require_author(actor)
+    instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
+    if instrument.is_active != is_active:
+        instrument.is_active = is_active
+        instrument.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor,
+            action="instrument.activate" if is_active else "instrument.deactivate",
+            obj=instrument,
+            changes={"is_active": [not is_active, is_active]},
+        )
+    return instrument
+
+
+@transaction.atomic
+def instrument_version_draft(
+    *, actor: User, instrument: Instrument, definition: Any, scoring: Any
+) -> InstrumentVersion:
+    """Start the next version of an instrument as an unpublished draft (one draft at a time)."""
+    _require_author(actor)
+    instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
+    draft = instrument.versions.filter(published_at__isnull=True).first()
+    if draft is not None:
+        raise ValidationFailed(
+            _("Version %(n)s of %(instrument)s is still a draft: change or publish it first.")
+            % {"n": draft.version, "instrument": instrument},
+            field="instrument",
+        )
+    definition, scoring = _checked_definition(instrument, definition, scoring)
+    latest = instrument.versions.order_by("-version").first()
+    version = InstrumentVersion(
+        instrument=instrument,
+        version=(latest.version + 1) if latest is not None else 1,
+        definition=definition,
+        scoring=scoring,
+        published_at=None,
+    )
+    clean_or_raise(version)
+    version.save()
+    audit_record(
+        actor=actor,
+        action="instrument_version.draft",
+        obj=version,
+        changes={"version": [None, version.version], "instrument": [None, instrument.code]},
+    )
+    return version
+
+
+@transaction.atomic
+def instrument_version_update(
+    *, actor: User, version: InstrumentVersion, definition: Any, scoring: Any
+) -> InstrumentVersion:
+    """Change a draft version's definition or scoring; a published version is never changed."""
+    _require_author(actor)
+    version = InstrumentVersion.objects.select_for_update().select_related("instrument").get(pk=version.pk)
+    if version.published_at is not None:
+        raise ValidationFailed(
+            _("%(version)s is published and cannot be changed: copy it as a new draft version.") % {"version": version},
+            field="definition",
+        )
+    definition, scoring = _checked_definition(version.instrument, definition, scoring)
+    changes = diff(
+        {"definition": version.definition, "scoring": version.scoring}, {"definition": definition, "scoring": scoring}
+    )
+    if changes:
+        version.definition = definition
+        version.scoring = scoring
+        version.save(update_fields=["definition", "scoring"])
+        audit_record(actor=actor, action="instrument_version.update", obj=version, changes=changes)
+    return version
+
+
+@transaction.atomic
+def instrument_version_publish(*, actor: User, version: InstrumentVersion) -> InstrumentVersion:
+    """Publish a draft after checking it again: from now on new assessments of the instrument use it."""
+    _require_author(actor)
+    version = InstrumentVersion.objects.select_for_update().select_related("instrument").get(pk=version.pk)
+    if version.published_at is not None:
+        raise ValidationFailed(_("%(version)s is published already.") % {"version": version}, field="version")
+    _checked_definition(version.instrument, version.definition, version.scoring)
+    version.published_at = timezone.now()
+    version.save(update_fields=["published_at"])
+    audit_record(
+        actor=actor,
+        action="instrument_version.publish",
+        obj=version,
+        changes={"published_at": [None, version.published_at.isoformat()]},
+    )
+    return version
+
+
+IMPORT_FIELDS = ("code", "name", "kind", "loinc_panel", "loinc_total", "sensitivity", "definition", "scoring")
+
+
+def instrument_import(*, actor: User, data: Any, publish: bool = False) -> list[str]:
+    """Bring one instrument file ({code, name, kind, ..., definition, scoring}) into the catalogue.
+
+    All or nothing: on bad input ValidationFailed lists every error and nothing changes. The same
+    file twice changes nothing; a changed file never rewrites a published version but becomes (or
+    updates) the next draft version. Returns what it did, one line per step.
+    """
+    _require_author(actor)
+    if not isinstance(data, Mapping):
+        raise ValidationFailed(_("The file must hold one JSON object."), field="file")
+    missing = [name for name in IMPORT_FIELDS if name not in data]
+    if missing:
+        message = _("The file lacks: %(fields)s.") % {"fields": ", ".join(missing)}
+        raise ValidationFailed(message, errors={"file": [message]})
+    with transaction.atomic():
+        report: list[str] = []
+        code = str(data["code"])
+        instrument = Instrument.objects.filter(code=code).first()
+        details = {name: data[name] or "" for name in INSTRUMENT_DETAIL_FIELDS}
+        if instrument is None:
+            instrument = instrument_create(actor=actor, code=code, kind=data["kind"], **details)
+            report.append(f"{code}: instrument added")
+        else:
+            if instrument.kind != data["kind"]:
+                raise ValidationFailed(
+                    _("%(code)s is a %(kind)s instrument; its kind cannot change.")
+                    % {"code": code, "kind": instrument.kind},
+                    field="kind",
+                )
+            if any(getattr(instrument, name) != value for name, value in details.items()):
+                instrument_update(actor=actor, instrument=instrument, **details)
+                report.append(f"{code}: details updated")
+        definition, scoring_rules = _checked_definition(instrument, data["definition"], data["scoring"])
+        latest = instrument.versions.order_by("-version").first()
+        if latest is not None and latest.definition == definition and latest.scoring == scoring_rules:
+            version = latest
+            state = "published" if latest.published_at else "draft"
+            report.append(f"{code} v{latest.version} up to date ({state})")
+        elif latest is not None and latest.published_at is None:
+            version = instrument_version_update(
+                actor=actor, version=latest, definition=definition, scoring=scoring_rules
+            )
+            report.append(f"{code} v{version.version}: draft updated")
+        else:
+            version = instrument_version_draft(
+                actor=actor, instrument=instrument, definition=definition, scoring=scoring_rules
+            )
+            report.append(f"{code} v{version.version}: new draft version")
+        if publish and version.published_at is None:
+            instrument_version_publish(actor=actor, version=version)
+            report.append(f"{code} v{version.version} published")
+        return report

@@ -66,6 +66,13 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "team.view": _("Viewed a team's workload"),
     "audit.view": _("Read the audit trail"),
     "audit.verify": _("Verified the audit chain"),
+    "instrument.create": _("Added an instrument"),
+    "instrument.update": _("Changed an instrument's details"),
+    "instrument.activate": _("Offered an instrument for new assessments"),
+    "instrument.deactivate": _("Stopped offering an instrument"),
+    "instrument_version.draft": _("Started a draft instrument version"),
+    "instrument_version.update": _("Changed a draft instrument version"),
+    "instrument_version.publish": _("Published an instrument version"),
 }
 
 
