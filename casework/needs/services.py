@@ -12,7 +12,7 @@ from casework.audit.services import audit_record, redact_text
 from casework.cases import permissions as case_permissions
 from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.validation import clean_or_raise, require_text
-from casework.needs.models import SCREEN_DOMAINS, SuggestedNeed, SuggestedNeedStatus
+from casework.needs.models import SCREEN_DOMAINS, NeedDomain, SuggestedNeed, SuggestedNeedStatus
 
 
 def _assessment_chain_ids(assessment: Assessment) -> list[int]:
@@ -34,14 +34,20 @@ def needs_suggest_for_assessment(*, actor: User, assessment: Assessment) -> list
     if assessment.status != AssessmentStatus.COMPLETED:
         return []
     code = assessment.instrument_version.instrument.code
-    domains = [SCREEN_DOMAINS[(code, key)] for key in assessment.positive_screens if (code, key) in SCREEN_DOMAINS]
+    rules = {rule["key"]: rule for rule in assessment.instrument_version.scoring.get("positive_screens", [])}
+    # domain -> the positive screen that suggests it: the shipped map, or `need_domain` in the
+    # definition of an instrument added as data.
+    keys: dict[NeedDomain, str] = {}
+    for key in assessment.positive_screens:
+        domain = SCREEN_DOMAINS.get((code, key))
+        if domain is None and rules.get(key, {}).get("need_domain") in NeedDomain.values:
+            domain = NeedDomain(rules[key]["need_domain"])
+        if domain is not None:
+            keys.setdefault(domain, key)
+    domains = list(keys)
     if not domains:
         return []
-    labels = {
-        rule["key"]: str(rule.get("label", rule["key"]))
-        for rule in assessment.instrument_version.scoring.get("positive_screens", [])
-    }
-    keys = {domain: key for (c, key), domain in SCREEN_DOMAINS.items() if c == code}
+    labels = {key: str(rule.get("label", key)) for key, rule in rules.items()}
     existing = set(
         SuggestedNeed.objects.filter(source_assessment_id__in=_assessment_chain_ids(assessment)).values_list(
             "domain", flat=True

@@ -15,13 +15,16 @@ class RiskKind(models.TextChoices):
     PHQ9_ITEM9 = "phq9_item9", _("Thoughts of self-harm (PHQ-9 item 9)")
     CSSRS_HIGH_RISK = "cssrs_high_risk", _("Suicide risk: C-SSRS high risk")
     HITS_POSITIVE = "hits_positive", _("Interpersonal safety: HITS score above 10")
+    # A flag an administrator marked `"risk_alert": true` in an instrument added as data.
+    ASSESSMENT_RISK = "assessment_risk", _("Risk answer on an assessment")
     # For flags a worker raises by hand (a later addition); no assessment behind them.
     STAFF_CONCERN = "staff_concern", _("Safety concern raised by staff")
 
 
 # Which scoring flags of which instrument raise a risk flag: (instrument code, flag key) -> kind.
 # The keys are those of the shipped definitions (casework/assessments/definitions). C-SSRS
-# "moderate_risk" asks for follow-up, not an alert, so it is not here.
+# "moderate_risk" asks for follow-up, not an alert, so it is not here. Instruments added as data
+# mark their alerting flags with `"risk_alert": true` instead (kind ASSESSMENT_RISK).
 ASSESSMENT_FLAG_KINDS: dict[tuple[str, str], RiskKind] = {
     ("phq9", "self_harm"): RiskKind.PHQ9_ITEM9,
     ("cssrs_screener", "high_risk"): RiskKind.CSSRS_HIGH_RISK,

@@ -20,7 +20,7 @@ from casework.audit.services import audit_record, redact_text
 from casework.cases import permissions as case_permissions
 from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.validation import clean_or_raise, require_text
-from casework.safety.models import ASSESSMENT_FLAG_KINDS, RiskFlag
+from casework.safety.models import ASSESSMENT_FLAG_KINDS, RiskFlag, RiskKind
 from casework.tasks import services as task_services
 from casework.tasks.models import TaskPriority, TaskSource
 
@@ -42,6 +42,12 @@ def _flag_labels(assessment: Assessment) -> dict[str, str]:
     return {rule["key"]: str(rule.get("label", rule["key"])) for rule in rules}
 
 
+def _is_risk_alert(assessment: Assessment, key: str) -> bool:
+    """Whether the instrument version marks this scoring flag as a risk alert (instruments added as data)."""
+    rules = assessment.instrument_version.scoring.get("flags", [])
+    return any(rule.get("key") == key and rule.get("risk_alert") is True for rule in rules)
+
+
 @transaction.atomic
 def risk_flags_raise_for_assessment(*, actor: User, assessment: Assessment) -> list[RiskFlag]:
     """Flag the client at risk for each risk answer of a completed assessment; returns the new flags.
@@ -53,16 +59,22 @@ def risk_flags_raise_for_assessment(*, actor: User, assessment: Assessment) -> l
     if assessment.status != AssessmentStatus.COMPLETED:
         return []
     code = assessment.instrument_version.instrument.code
-    kinds = [ASSESSMENT_FLAG_KINDS[(code, key)] for key in assessment.flags if (code, key) in ASSESSMENT_FLAG_KINDS]
-    if not kinds:
+    labels = _flag_labels(assessment)
+    # kind -> the labels of the flags that raised it
+    summaries: dict[RiskKind, list[str]] = {}
+    for key in assessment.flags:
+        kind = ASSESSMENT_FLAG_KINDS.get((code, key))
+        if kind is None and _is_risk_alert(assessment, key):
+            kind = RiskKind.ASSESSMENT_RISK
+        if kind is not None:
+            summaries.setdefault(kind, []).append(labels.get(key, str(kind.label)))
+    if not summaries:
         return []
     chain = _assessment_chain_ids(assessment)
     already = set(RiskFlag.objects.filter(assessment_id__in=chain).values_list("kind", flat=True))
-    labels = _flag_labels(assessment)
-    keys_by_kind = {kind: key for (c, key), kind in ASSESSMENT_FLAG_KINDS.items() if c == code}
     case = assessment.case
     raised: list[RiskFlag] = []
-    for kind in dict.fromkeys(kinds):
+    for kind, flag_labels in summaries.items():
         if kind in already:
             continue
         flag = RiskFlag(
@@ -70,7 +82,7 @@ def risk_flags_raise_for_assessment(*, actor: User, assessment: Assessment) -> l
             case=case,
             assessment=assessment,
             kind=kind,
-            summary=labels.get(keys_by_kind[kind], str(kind.label))[:300],
+            summary="; ".join(flag_labels)[:300],
             raised_by=actor,
         )
         clean_or_raise(flag, exclude=["client", "case", "assessment", "raised_by", "resolved_by"])

@@ -29,8 +29,10 @@ scoring = {
     "bands": [{"key": str, "label": str, "explanation": str,
                "min": int, "max": int | "when": condition, "sex": "male" | "female" (optional)}],
     "sex_fallback": "male" | "female",   # which sex-specific rule applies when sex is not recorded
-    "flags": [{"key": str, "label": str, "when": condition}],
-    "positive_screens": [{"key": str, "label": str, "when": condition}],
+    "flags": [{"key": str, "label": str, "when": condition,
+               "risk_alert": bool (optional: flags the client at risk, with an urgent task and alerts)}],
+    "positive_screens": [{"key": str, "label": str, "when": condition,
+                          "need_domain": str (optional: suggests a need in this care-plan domain)}],
     "source": str,
 }
 

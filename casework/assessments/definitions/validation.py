@@ -255,6 +255,18 @@ def _check_scoring(
                 errors.append(f"{where} has no condition (when).")
             else:
                 _check_condition(where, rule["when"], items, subscores, errors, has_total=has_total)
+            if group == "flags" and "risk_alert" in rule and not isinstance(rule["risk_alert"], bool):
+                errors.append(f"{where}: risk_alert must be true or false.")
+            if group == "positive_screens" and "need_domain" in rule:
+                _check_need_domain(where, rule["need_domain"], errors)
+
+
+def _check_need_domain(where: str, domain: Any, errors: list[str]) -> None:
+    # The care-plan need domains live in the needs app, which takes up positive screens.
+    from casework.needs.models import NeedDomain
+
+    if domain not in NeedDomain.values:
+        errors.append(f"{where}: need_domain must be one of {', '.join(NeedDomain.values)}.")
 
 
 def _check_missing_rule(rule: Any, items: Mapping[str, Any], errors: list[str]) -> None:

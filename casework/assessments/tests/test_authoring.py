@@ -300,3 +300,69 @@ def test_the_kind_of_an_instrument_cannot_change_on_import(admin_user):
     with pytest.raises(ValidationFailed, match="kind cannot change"):
         services.instrument_import(actor=admin_user, data=data)
     assert _snapshot() == before
+
+
+# --- Alerts and needs from instruments added as data ---------------------------------------
+
+
+def test_an_imported_instruments_screen_suggests_its_need_domain(admin_user, worker, case):
+    from casework.needs.models import SuggestedNeed
+
+    _import(str(EXAMPLE), "--publish")
+    assessment = _give(
+        worker, case, {"example_housing_rent": 0, "example_housing_moves": 0, "example_housing_notice": 1}
+    )
+    need = SuggestedNeed.objects.get(source_assessment=assessment)
+    assert (need.domain, need.reason, need.client_id) == ("housing", "Housing instability", case.client_id)
+
+
+def test_a_flag_marked_risk_alert_flags_the_client_with_a_task_and_alerts(
+    admin_user, worker, supervisor, case, tmp_path
+):
+    from casework.safety.models import RiskFlag
+    from casework.tasks.models import Notification, Task
+
+    data = _example()
+    data["scoring"]["flags"] = [
+        {
+            "key": "eviction_notice",
+            "label": "Eviction notice: call the housing crisis line today",
+            "when": {"item": "example_housing_notice", "eq": 1},
+            "risk_alert": True,
+        },
+        {"key": "behind_on_rent", "label": "Behind on rent", "when": {"item": "example_housing_rent", "eq": 1}},
+    ]
+    _import(_write(tmp_path, data), "--publish")
+
+    # A flag without risk_alert is scored and shown, but raises no alert.
+    quiet = _give(worker, case, {"example_housing_rent": 1, "example_housing_moves": 0, "example_housing_notice": 0})
+    assert quiet.flags == ["behind_on_rent"]
+    assert not RiskFlag.objects.exists() and not Task.objects.exists()
+
+    alerting = _give(worker, case, {"example_housing_rent": 1, "example_housing_moves": 0, "example_housing_notice": 1})
+    flag = RiskFlag.objects.get()
+    assert (flag.assessment, flag.kind, flag.summary) == (
+        alerting,
+        "assessment_risk",
+        "Eviction notice: call the housing crisis line today",
+    )
+    task = Task.objects.get(source_id=flag.pk)
+    assert (task.assignee, task.priority) == (worker, "urgent")
+    assert set(Notification.objects.values_list("recipient", flat=True)) == {worker.pk, supervisor.pk}
+
+
+def test_risk_alert_and_need_domain_are_checked(admin_user, tmp_path):
+    data = _example()
+    data["scoring"]["flags"] = [
+        {"key": "notice", "label": "Notice", "when": {"item": "example_housing_notice", "eq": 1}, "risk_alert": "yes"}
+    ]
+    data["scoring"]["positive_screens"][0]["need_domain"] = "somewhere"
+    before = _snapshot()
+    with pytest.raises(CommandError):
+        _import(_write(tmp_path, data), "--publish")
+    assert _snapshot() == before
+    from casework.assessments.definitions.validation import definition_errors
+
+    errors = definition_errors(data["definition"], data["scoring"])
+    assert any("risk_alert must be true or false" in error for error in errors)
+    assert any("need_domain must be one of" in error for error in errors)
