@@ -58,7 +58,9 @@ def _aware(user: User, value: datetime.datetime, field: str) -> datetime.datetim
 
 
 def _staff(user: User, ids: list[int]) -> list[User]:
-    people = list(User.objects.filter(pk__in=ids, agency_id=user.agency_id))
+    if not ids:
+        return []
+    people = list(User.objects.filter(pk__in=ids, agency_id=user.agency_id or 0))
     if len(people) != len(set(ids)):
         raise ValidationFailed(_("No member of staff with that id in your agency."), field="staff_ids")
     return people

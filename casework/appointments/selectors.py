@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -155,7 +154,7 @@ def today_appointments(user: User, today: datetime.date) -> list[TodayAppointmen
     zone = zone_of(user.agency)
     start = datetime.datetime.combine(today, datetime.time.min, tzinfo=zone)
     end = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
-    rows: list[Any] = (
+    rows = (
         appointments_of_user(user=user)
         .filter(starts_at__gte=start, starts_at__lt=end, outcome=AppointmentOutcome.SCHEDULED)
         .select_related("client")

@@ -23,7 +23,7 @@ from casework.appointments.models import Appointment, AppointmentKind, CalendarF
 from casework.appointments.timezones import ambiguity_note, combine_local, zone_of
 from casework.audit.services import audit_record
 from casework.cases.models import Case, CaseTeamMember
-from casework.cases.views import add_domain_error
+from casework.cases.views import add_domain_error, agency_of
 from casework.clients.permissions import CLINICAL_ROLES
 from casework.clients.selectors import client_get_for_user
 from casework.clients.views import AuthenticatedRequest, clinical_view
@@ -56,7 +56,7 @@ def note_url(appointment: Appointment) -> str:
 
 
 def _staff_choices(user: User) -> QuerySet[User]:
-    return User.objects.filter(agency_id=user.agency_id, is_active=True, role__in=CLINICAL_ROLES).exclude(pk=user.pk)
+    return User.objects.filter(agency_id=agency_of(user), is_active=True, role__in=CLINICAL_ROLES).exclude(pk=user.pk)
 
 
 def _external_choices(client_id: int) -> QuerySet[CaseTeamMember]:
@@ -305,8 +305,8 @@ def transport_create(request: AuthenticatedRequest, appointment_id: int) -> Http
     else:
         client = appointment.client
         address = ", ".join(part for part in [client.address_line1, client.city] if part)
-        pickup = timezone.localtime(appointment.starts_at - datetime.timedelta(minutes=45), zone)
-        form = TransportForm(initial={"pickup_address": address, "pickup_time": pickup.time().replace(second=0)})
+        suggested = timezone.localtime(appointment.starts_at - datetime.timedelta(minutes=45), zone)
+        form = TransportForm(initial={"pickup_address": address, "pickup_time": suggested.time().replace(second=0)})
     context = {"nav": "calendar", "appointment": appointment, "form": form}
     return render(request, "appointments/transport_form.html", context, status=status)
 
@@ -347,7 +347,9 @@ def _calendar_days(user: User, first: datetime.date, count: int) -> list[dict[st
     zone = zone_of(user.agency)
     start, end = _day_bounds(first, count, zone)
     appointments = selectors.calendar_for_user(user=user, start=start, end=end)
-    days = [{"date": first + datetime.timedelta(days=n), "appointments": []} for n in range(count)]
+    days: list[dict[str, Any]] = [
+        {"date": first + datetime.timedelta(days=n), "appointments": []} for n in range(count)
+    ]
     by_date = {day["date"]: day for day in days}
     for appointment in appointments:
         by_date[timezone.localtime(appointment.starts_at, zone).date()]["appointments"].append(appointment)

@@ -39,7 +39,7 @@ def test_reminders_go_to_each_participant_by_e_mail_and_in_the_app(visit: Any, w
     assert "Home visit" in message.subject
     assert "2026-03-03 08:30" in message.body
     assert f"/appointments/{visit.pk}/" in message.body
-    for text in (message.subject + message.body,):
+    for text in (str(message.subject) + str(message.body),):
         assert "Smith" not in text and "Robert" not in text and "Elm" not in text
     notifications = Notification.objects.order_by("recipient_id")
     assert {n.recipient_id for n in notifications} == {worker.pk, colleague.pk}

@@ -55,7 +55,7 @@ def test_an_appointment_that_ends_before_it_starts_is_refused(worker: Any, case:
         ("karaoke", {}, "kind of appointment"),
     ],
 )
-def test_kind_details_are_checked(worker: Any, case: Any, kind: str, extra: dict[str, str], message: str) -> None:
+def test_kind_details_are_checked(worker: Any, case: Any, kind: str, extra: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationFailed, match=message):
         services.appointment_create(
             actor=worker,
