@@ -360,8 +360,10 @@ def appointment_record_outcome(
     locked = _lock(appointment)
     _check_version(locked, expected_version)
     _require_scheduled(locked)
-    if outcome == AppointmentOutcome.ATTENDED and locked.starts_at > timezone.now():
-        raise ValidationFailed(_("The appointment has not started yet."), field="outcome")
+    if locked.starts_at > timezone.now():
+        raise ValidationFailed(
+            _("The appointment has not started yet: record what happened once it is due."), field="outcome"
+        )
     return _set_outcome(actor, locked, outcome, action="appointment.outcome")
 
 
