@@ -128,12 +128,15 @@ def test_recording_a_no_show_then_nothing_more_changes(worker: Any, case: Any) -
     assert AuditEvent.objects.filter(action="appointment.outcome").count() == 1
 
 
-def test_attended_cannot_be_recorded_before_the_start(worker: Any, case: Any) -> None:
+@pytest.mark.parametrize("outcome", ["attended", "no_show"])
+def test_an_outcome_cannot_be_recorded_before_the_start(worker: Any, case: Any, outcome: str) -> None:
     appointment = make_appointment(
         actor=worker, client=case.client, starts_at=timezone.now() + datetime.timedelta(days=1)
     )
     with pytest.raises(ValidationFailed, match="not started"):
-        services.appointment_record_outcome(actor=worker, appointment=appointment, outcome="attended")
+        services.appointment_record_outcome(actor=worker, appointment=appointment, outcome=outcome)
+    appointment.refresh_from_db()
+    assert appointment.is_scheduled
 
 
 def test_a_stale_version_is_refused(worker: Any, case: Any) -> None:
