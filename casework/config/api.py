@@ -21,7 +21,8 @@ api = NinjaAPI(
     title="Casework API",
     version="1",
     description=(
-        "Clients, cases, progress notes, assessments and the audit trail. Bearer tokens from POST /api/v1/auth/token."
+        "Clients, cases, progress notes, assessments, appointments and the audit trail. "
+        "Bearer tokens from POST /api/v1/auth/token."
     ),
     auth=[BearerTokenAuth(), SessionAuthIfSignedIn()],
     docs_url="/docs",

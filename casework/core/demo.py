@@ -1030,7 +1030,7 @@ class DemoBuilder:
         from casework.appointments.services import appointment_create, transport_request_create
 
         today = self.clock.today
-        plan = [
+        plan: list[tuple[int, int, str, dict[str, Any]]] = [
             (-1, 10, "office", {}),
             (0, 14, "home_visit", {"travel_notes": "Ring the side door; parking on the street."}),
             (2, 11, "telehealth", {"video_link": "https://video.example.org/casework-demo"}),
@@ -1038,7 +1038,13 @@ class DemoBuilder:
         ]
         for worker_key in ("cm1", "cm2"):
             worker = self.users[worker_key]
-            open_cases = [case for case in cases if case.primary_worker_id == worker.pk and case.is_open][: len(plan)]
+            # One case per client, by surname: the browser tests write notes for the other clients.
+            open_cases: list[Case] = []
+            for case in sorted(cases, key=lambda case: (case.client.legal_last_name, case.pk)):
+                mine = case.primary_worker_id == worker.pk and case.is_open
+                if mine and all(case.client_id != taken.client_id for taken in open_cases):
+                    open_cases.append(case)
+            open_cases = open_cases[: len(plan)]
             for case, (offset, hour, kind, extra) in zip(open_cases, plan, strict=False):
                 client = case.client
                 start = datetime.datetime.combine(
