@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from casework.accounts.api import BearerTokenAuth, SessionAuthIfSignedIn
 from casework.accounts.api import router as auth_router
+from casework.appointments.api import router as appointments_router
 from casework.assessments.api import router as assessments_router
 from casework.audit.api import router as audit_router
 from casework.cases.api import router as cases_router
@@ -20,7 +21,8 @@ api = NinjaAPI(
     title="Casework API",
     version="1",
     description=(
-        "Clients, cases, progress notes, assessments and the audit trail. Bearer tokens from POST /api/v1/auth/token."
+        "Clients, cases, progress notes, assessments, appointments and the audit trail. "
+        "Bearer tokens from POST /api/v1/auth/token."
     ),
     auth=[BearerTokenAuth(), SessionAuthIfSignedIn()],
     docs_url="/docs",
@@ -74,3 +76,5 @@ api.add_router("/notes", notes_router)
 api.add_router("/audit", audit_router)
 # Instruments, /cases/{id}/assessments, /assessments/{id} and /clients/{id}/scores: full paths in the router.
 api.add_router("", assessments_router)
+# /appointments and /transport-requests (GET /calendar.ics is a plain view, see config/urls.py).
+api.add_router("", appointments_router)

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "casework.tasks",
     "casework.safety",
     "casework.needs",
+    "casework.appointments",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +216,22 @@ WHITENOISE_USE_FINDERS = True
 BREAK_GLASS_MINUTES = envint("BREAK_GLASS_MINUTES", 240, minimum=5)
 API_PAGE_SIZE_MAX = 100
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Background tasks and e-mail (appointment reminders) ---------------------------------
+# django-tasks with the database backend; run the worker with `manage.py db_worker` (README).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "casework@localhost")
+# The address links in e-mails start with (https://casework.example.org); empty: relative links.
+SITE_URL = envstr("SITE_URL", "").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from casework.appointments.feed import calendar_feed
 from casework.config.api import api
 from casework.core import views as core_views
 
@@ -18,6 +19,9 @@ urlpatterns = [
     path("safety/", include("casework.safety.urls")),
     path("needs/", include("casework.needs.urls")),
     path("audit/", include("casework.audit.urls")),
+    path("", include("casework.appointments.urls")),  # /appointments/, /calendar/, under clients/
+    # A plain view (text/calendar) at the API's path, before the API's own URLs.
+    path("api/v1/calendar.ics", calendar_feed, name="calendar_feed"),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("django-admin/", admin.site.urls),

@@ -1014,6 +1014,7 @@ class DemoBuilder:
         self._corrections()
         self._assessment_trend()
         self._assessments(cases)
+        self._appointments(cases)
         self.clock.apply()
         return DemoResult(
             agency=agency,
@@ -1023,6 +1024,53 @@ class DemoBuilder:
             notes=self.counts["notes"],
             logins=demo_logins(),
         )
+
+    def _appointments(self, cases: list[Case]) -> None:
+        """A few appointments this week for cm1 and cm2: yesterday, today and later in the week."""
+        from casework.appointments.services import appointment_create, transport_request_create
+
+        today = self.clock.today
+        plan: list[tuple[int, int, str, dict[str, Any]]] = [
+            (-1, 10, "office", {}),
+            (0, 14, "home_visit", {"travel_notes": "Ring the side door; parking on the street."}),
+            (2, 11, "telehealth", {"video_link": "https://video.example.org/casework-demo"}),
+            (3, 9, "medical", {"provider_name": "Riverside Primary Care", "provider_address": "400 Main St"}),
+        ]
+        for worker_key in ("cm1", "cm2"):
+            worker = self.users[worker_key]
+            # One case per client, by surname: the browser tests write notes for the other clients.
+            open_cases: list[Case] = []
+            for case in sorted(cases, key=lambda case: (case.client.legal_last_name, case.pk)):
+                mine = case.primary_worker_id == worker.pk and case.is_open
+                if mine and all(case.client_id != taken.client_id for taken in open_cases):
+                    open_cases.append(case)
+            open_cases = open_cases[: len(plan)]
+            for case, (offset, hour, kind, extra) in zip(open_cases, plan, strict=False):
+                client = case.client
+                start = datetime.datetime.combine(
+                    today + datetime.timedelta(days=offset), datetime.time(hour), tzinfo=self.zone
+                )
+                if kind == "home_visit":
+                    address = f"{client.address_line1}, {client.city}".strip(", ") or "Address on the client record"
+                    extra = {**extra, "address": address}
+                appointment = appointment_create(
+                    actor=worker,
+                    client=client,
+                    case=case,
+                    kind=kind,
+                    starts_at=start,
+                    ends_at=start + datetime.timedelta(minutes=60),
+                    allow_overlap=True,
+                    **extra,
+                )
+                if kind == "medical":
+                    transport_request_create(
+                        actor=worker,
+                        appointment=appointment,
+                        pickup_address=f"{client.address_line1}, {client.city}".strip(", ") or "Client's home",
+                        pickup_at=start - datetime.timedelta(minutes=45),
+                        mode="medical",
+                    )
 
     def _backdate_client(self, client: Client, first_opened_at: datetime.datetime) -> None:
         """The client was registered just before their first case was opened."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +22,7 @@ from casework.cases.selectors import case_get_for_user
 from casework.cases.views import add_domain_error, describe_changes, signed_in
 from casework.core.errors import DomainError, VersionConflict
 from casework.notes.forms import AddendumForm, NoteCreateForm, NoteEditForm, VoidForm, section_field_name
-from casework.notes.models import NOTE_SECTIONS, NoteFormat, NoteStatus, ProgressNote
+from casework.notes.models import NOTE_SECTIONS, ContactType, NoteFormat, NoteStatus, ProgressNote
 from casework.notes.selectors import note_get_for_user
 from casework.notes.services import can_void, note_add_addendum, note_create, note_sign, note_update, note_void
 
@@ -33,6 +35,19 @@ def _timeline_url(note: ProgressNote) -> str:
 def _section_field_map(note_format: str) -> dict[str, str]:
     # A service names a section by its key; the form names it by format and key.
     return {key: section_field_name(note_format, key) for key, _label in NOTE_SECTIONS.get(note_format, [])}
+
+
+def _initial_from_query(request: HttpRequest) -> dict[str, Any]:
+    """Contact type, date and minutes passed in the link (from an appointment); bad values are dropped."""
+    initial: dict[str, Any] = {}
+    if request.GET.get("contact_type") in ContactType.values:
+        initial["contact_type"] = request.GET["contact_type"]
+    with contextlib.suppress(ValueError):
+        initial["contact_date"] = datetime.date.fromisoformat(request.GET.get("contact_date", ""))
+    minutes = request.GET.get("duration_minutes", "")
+    if minutes.isdigit() and 1 <= int(minutes) <= 24 * 60:
+        initial["duration_minutes"] = int(minutes)
+    return initial
 
 
 def _audit_note_view(request: HttpRequest, note: ProgressNote) -> None:
@@ -73,6 +88,7 @@ def create(request: HttpRequest, case_id: int) -> HttpResponse:
                 "format": NoteFormat.DAP,
                 "contact_date": timezone.localdate(),
                 "submission_key": new_submission_key(),
+                **_initial_from_query(request),
             }
         )
     context = {

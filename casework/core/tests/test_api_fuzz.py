@@ -84,6 +84,24 @@ _NEW_PHQ9 = {"instrument": "phq9", "method": "phone"}
 ASSESSMENT_FIELDS = ["instrument", "method", "administered_at", "answers", "instrument_version", "reason", "version"]
 
 
+APPOINTMENT_FIELDS = [
+    "client_id",
+    "case_id",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "title",
+    "address",
+    "video_link",
+    "provider_name",
+    "staff_ids",
+    "external_member_ids",
+    "allow_overlap",
+    "version",
+]
+TRANSPORT_FIELDS = ["appointment_id", "pickup_address", "pickup_at", "mode", "provider", "status"]
+
+
 def _check(response):
     assert response.status_code < 500, response.content
     if response.status_code >= 400:
@@ -128,6 +146,32 @@ def test_note_writes_never_fail(as_worker, note, payload, other, extra):
     _check(_send(as_worker, "post", f"/api/v1/notes/{note.pk}/void", other, extra))
 
 
+def _appointment(worker, case):
+    from casework.appointments.services import appointment_create
+
+    start = timezone.now() + datetime.timedelta(days=1)
+    return appointment_create(
+        actor=worker,
+        client=case.client,
+        case=case,
+        kind="office",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        allow_overlap=True,
+    )
+
+
+@FUZZ
+@given(payload=payloads(APPOINTMENT_FIELDS), transport=payloads(TRANSPORT_FIELDS), extra=headers)
+def test_appointment_writes_never_fail(as_worker, worker, case, payload, transport, extra):
+    appointment = _appointment(worker, case)
+    _check(_send(as_worker, "post", "/api/v1/appointments", payload, extra))
+    _check(_send(as_worker, "patch", f"/api/v1/appointments/{appointment.pk}", payload, extra))
+    _check(_send(as_worker, "post", f"/api/v1/appointments/{appointment.pk}/reschedule", payload, extra))
+    _check(_send(as_worker, "post", f"/api/v1/appointments/{appointment.pk}/outcome", {**payload, **transport}, extra))
+    _check(_send(as_worker, "post", "/api/v1/transport-requests", transport, extra))
+
+
 def _phq9_assessment(worker, case, *, complete):
     assessment = services.assessment_start(
         actor=worker, case=case, instrument_code="phq9", method="in_person", administered_at=timezone.now()
@@ -165,13 +209,22 @@ query_values = st.one_of(st.text(max_size=40), st.integers(min_value=-(2**70), m
 @FUZZ
 @given(
     params=st.dictionaries(
-        st.sampled_from(["q", "limit", "offset", "client_id", "case_id", "status", "mine", "instrument"]),
+        st.sampled_from(
+            ["q", "limit", "offset", "client_id", "case_id", "status", "mine", "instrument", "start", "end"]
+        ),
         query_values,
         max_size=4,
     )
 )
 def test_list_filters_never_fail(as_worker, as_auditor, note, params):
-    for url in ["/api/v1/clients", "/api/v1/clients/search", "/api/v1/cases", "/api/v1/notes"]:
+    for url in [
+        "/api/v1/clients",
+        "/api/v1/clients/search",
+        "/api/v1/cases",
+        "/api/v1/notes",
+        "/api/v1/appointments",
+        "/api/v1/transport-requests",
+    ]:
         _check(as_worker.get(url, params))
     _check(as_worker.get(f"/api/v1/cases/{note.case_id}/assessments", params))
     _check(as_auditor.get("/api/v1/audit", params))
@@ -196,9 +249,12 @@ def test_any_id_in_a_path_is_found_or_404(as_worker, note, record_id):
         f"/api/v1/assessments/{record_id}",
         f"/api/v1/assessments/{record_id}/fhir",
         f"/api/v1/clients/{record_id}/scores?instrument=phq9",
+        f"/api/v1/appointments/{record_id}",
     ]:
         _check(as_worker.get(url))
     _check(as_worker.delete(f"/api/v1/cases/{note.case_id}/team/{record_id}"))
     _check(as_worker.delete(f"/api/v1/auth/tokens/{record_id}"))
     _check(_send(as_worker, "post", f"/api/v1/notes/{record_id}/sign", {}, {}))
     _check(_send(as_worker, "post", f"/api/v1/assessments/{record_id}/complete", {}, {}))
+    _check(_send(as_worker, "post", f"/api/v1/appointments/{record_id}/outcome", {"outcome": "no_show"}, {}))
+    _check(_send(as_worker, "patch", f"/api/v1/transport-requests/{record_id}", {"status": "booked"}, {}))
