@@ -51,6 +51,12 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "suggested_need.create": _("Suggested a need from a screen"),
     "suggested_need.view": _("Viewed a suggested need"),
     "suggested_need.dismiss": _("Dismissed a suggested need"),
+    "today.view": _("Viewed their Today list"),
+    "today.view_worker": _("Viewed a worker's Today list"),
+    "today.snooze": _("Snoozed an item of their Today list"),
+    "today.wake": _("Put a snoozed item back on their Today list"),
+    "task.reassign": _("Reassigned a task"),
+    "team.overview": _("Viewed the team overview"),
     "audit.view": _("Read the audit trail"),
     "audit.verify": _("Verified the audit chain"),
 }

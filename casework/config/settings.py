@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "casework.tasks",
     "casework.safety",
     "casework.needs",
+    "casework.today",
 ]
 
 MIDDLEWARE = [

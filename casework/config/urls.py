@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("casework.tasks.urls")),  # /tasks/ and /notifications/
     path("safety/", include("casework.safety.urls")),
     path("needs/", include("casework.needs.urls")),
+    path("today/", include("casework.today.urls")),
     path("audit/", include("casework.audit.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
