@@ -56,6 +56,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "today.snooze": _("Snoozed an item of their Today list"),
     "today.wake": _("Put a snoozed item back on their Today list"),
     "task.reassign": _("Reassigned a task"),
+    "task.view": _("Viewed a task"),
     "team.overview": _("Viewed the team overview"),
     "audit.view": _("Read the audit trail"),
     "audit.verify": _("Verified the audit chain"),

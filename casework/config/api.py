@@ -15,6 +15,7 @@ from casework.cases.api import router as cases_router
 from casework.clients.api import router as clients_router
 from casework.core.errors import DomainError, VersionConflict
 from casework.notes.api import router as notes_router
+from casework.today.api import router as today_router
 
 api = NinjaAPI(
     title="Casework API",
@@ -74,3 +75,5 @@ api.add_router("/notes", notes_router)
 api.add_router("/audit", audit_router)
 # Instruments, /cases/{id}/assessments, /assessments/{id} and /clients/{id}/scores: full paths in the router.
 api.add_router("", assessments_router)
+# /today, /tasks, /tasks/{id} and /teams/{id}/overview: full paths in the router.
+api.add_router("", today_router)
