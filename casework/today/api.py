@@ -98,10 +98,12 @@ def list_tasks(
     request: HttpRequest,
     page: Query[PageParams],
     client_id: int | None = Query(None, ge=1, le=MAX_ID, description="Tasks about this client (all assignees)"),
-    status: TaskStatus = Query(TaskStatus.OPEN),
+    status: str = Query("open", description="open, done or cancelled"),
 ) -> dict[str, Any]:
     """My tasks; or, with `client_id`, every task about a client I may see."""
     user = _clinical(request)
+    if status not in TaskStatus.values:
+        raise ValidationFailed(_("Unknown status filter."), field="status")
     tasks = Task.objects.filter(status=status, agency_id=user.agency_id)
     if client_id is not None:
         client = client_get_for_user(user=user, client_id=client_id, audit=False)
