@@ -7,8 +7,9 @@ Each is registered with the number of queries it runs, whatever the caseload. Lo
 from __future__ import annotations
 
 import datetime
+import functools
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,9 +32,37 @@ def _late_reason(lateness: int, due: datetime.date) -> str:
     return _("Due %(due)s") % {"due": due.isoformat()}
 
 
+# What a row shows of its client and case: loading whole client rows (dozens of columns) for a
+# long list costs more than all the queries together.
+CLIENT_FIELDS = ["client__id", "client__preferred_name", "client__legal_first_name", "client__legal_last_name"]
+CASE_FIELDS = ["id", "status", "acuity", "opened_at", "client_id", "program_id", "primary_worker_id"]
+PROGRAM_FIELDS = ["program__id", "program__name", "program__contact_interval_days"]
+
+
+def _prefixed(fields: list[str], prefix: str) -> list[str]:
+    return [f"{prefix}{name}" for name in fields]
+
+
+@functools.cache
+def _url_pattern(name: str) -> str:
+    return reverse(name, args=[_PLACEHOLDER_ID])
+
+
+_PLACEHOLDER_ID = 987654321
+
+
+def url_for(name: str, object_id: int) -> str:
+    """`reverse(name, args=[object_id])` for a long list: resolved once per name, then filled in."""
+    return _url_pattern(name).replace(str(_PLACEHOLDER_ID), str(object_id), 1)
+
+
 def my_open_cases(user: User) -> QuerySet[Case]:
     """The open cases the user carries as primary worker (what contact and reassessment rules watch)."""
-    return Case.objects.filter(primary_worker=user, status__in=OPEN_STATUSES).select_related("client", "program")
+    return (
+        Case.objects.filter(primary_worker=user, status__in=OPEN_STATUSES)
+        .select_related("client", "program")
+        .only(*CASE_FIELDS, *CLIENT_FIELDS, *PROGRAM_FIELDS)
+    )
 
 
 def _local_date(moment: datetime.datetime) -> datetime.date:
@@ -57,7 +86,18 @@ def open_risk_flags(user: User, today: datetime.date) -> list[TodayItem]:
         RiskFlag.objects.filter(resolved_at__isnull=True, case__status__in=OPEN_STATUSES)
         .filter(Q(case__primary_worker=user) | Q(case_id__in=memberships))
         .exclude(Exists(has_task))
-        .select_related("client", "case")
+        .select_related("client", "case__program")
+        .only(
+            "id",
+            "kind",
+            "summary",
+            "raised_at",
+            "client_id",
+            "case_id",
+            *CLIENT_FIELDS,
+            *_prefixed(CASE_FIELDS, "case__"),
+            *_prefixed(PROGRAM_FIELDS, "case__"),
+        )
         .order_by("raised_at", "pk")
     )
     items = []
@@ -70,7 +110,7 @@ def open_risk_flags(user: User, today: datetime.date) -> list[TodayItem]:
                 title=str(flag.get_kind_display()),
                 reason=_("Flagged at risk on %(date)s: %(summary)s")
                 % {"date": raised.isoformat(), "summary": flag.summary},
-                url=reverse("clients:detail", args=[flag.client_id]) + "#risk-flags",
+                url=url_for("clients:detail", flag.client_id) + "#risk-flags",
                 due_date=raised,
                 lateness_days=(today - raised).days,
                 priority="urgent",
@@ -89,8 +129,28 @@ def open_tasks(user: User, today: datetime.date) -> list[TodayItem]:
     """Open tasks assigned to the user; a task past its due date is late."""
     from casework.tasks.models import Task, TaskPriority, TaskSource, TaskStatus
 
-    tasks = Task.objects.filter(assignee=user, status=TaskStatus.OPEN, agency_id=user.agency_id).select_related(
-        "client", "case__program", "created_by"
+    tasks = (
+        Task.objects.filter(assignee=user, status=TaskStatus.OPEN, agency_id=user.agency_id)
+        .select_related("client", "case__program", "created_by")
+        .only(
+            "id",
+            "title",
+            "due_date",
+            "priority",
+            "status",
+            "source_kind",
+            "source_id",
+            "assignee_id",
+            "client_id",
+            "case_id",
+            "created_by_id",
+            "created_by__id",
+            "created_by__full_name",
+            "created_by__email",
+            *CLIENT_FIELDS,
+            *_prefixed(CASE_FIELDS, "case__"),
+            *_prefixed(PROGRAM_FIELDS, "case__"),
+        )
     )
     items = []
     for task in tasks:
@@ -105,13 +165,9 @@ def open_tasks(user: User, today: datetime.date) -> list[TodayItem]:
         else:
             reason = _("Your task")
         url = (
-            reverse("clients:detail", args=[task.client_id]) + "#risk-flags"
+            url_for("clients:detail", task.client_id) + "#risk-flags"
             if by_flag
-            else (
-                reverse("cases:detail", args=[task.case_id])
-                if task.case_id
-                else reverse("clients:detail", args=[task.client_id])
-            )
+            else (url_for("cases:detail", task.case_id) if task.case_id else url_for("clients:detail", task.client_id))
         )
         items.append(
             TodayItem(
@@ -131,44 +187,6 @@ def open_tasks(user: User, today: datetime.date) -> list[TodayItem]:
                 snoozable=not by_flag,
             )
         )
-    return items
-
-
-@register_source("reassessments", queries=3)
-def reassessments_due_today(user: User, today: datetime.date) -> list[TodayItem]:
-    """Instruments due (today or earlier) on the user's open cases, by the program's reassessment rules.
-
-    Gone by itself once the assessment is completed (its date moves on).
-    """
-    from casework.tasks.selectors import reassessments_due
-
-    cases = {case.pk: case for case in my_open_cases(user)}
-    items = []
-    for case_id, due_list in reassessments_due(cases=cases.values(), today=today).items():
-        case = cases[case_id]
-        for due in due_list:
-            if due.due_date > today:
-                continue
-            lateness = (today - due.due_date).days
-            why = (
-                _("Never given in this case")
-                if due.last_given is None
-                else _("Last given %(date)s") % {"date": due.last_given.isoformat()}
-            )
-            items.append(
-                TodayItem(
-                    kind=f"reassessment.{due.instrument_code}",
-                    object_id=case.pk,
-                    title=_("Give the %(instrument)s") % {"instrument": due.instrument_name},
-                    reason=f"{_late_reason(lateness, due.due_date)} · {why}",
-                    url=reverse("assessments:start", args=[case.pk]) + f"?instrument={due.instrument_code}",
-                    due_date=due.due_date,
-                    lateness_days=lateness,
-                    acuity=case.acuity,
-                    client=case.client,
-                    case=case,
-                )
-            )
     return items
 
 
@@ -194,7 +212,7 @@ def unsigned_notes(user: User, today: datetime.date) -> list[TodayItem]:
                 object_id=note.pk,
                 title=_("Sign the note of %(date)s") % {"date": note.contact_date.isoformat()},
                 reason=_("Draft since %(date)s, not signed") % {"date": written.isoformat()},
-                url=reverse("notes:detail", args=[note.pk]),
+                url=url_for("notes:detail", note.pk),
                 due_date=written + datetime.timedelta(days=1),
                 lateness_days=lateness,
                 acuity=note.case.acuity,
@@ -205,17 +223,71 @@ def unsigned_notes(user: User, today: datetime.date) -> list[TodayItem]:
     return items
 
 
-@register_source("no_contact", queries=1)
-def clients_without_contact(user: User, today: datetime.date) -> list[TodayItem]:
+@register_source("caseload_rules", queries=3)
+def caseload_rules(user: User, today: datetime.date) -> list[TodayItem]:
+    """The rules that watch the user's open cases: reassessments due and clients without contact.
+
+    One query for the cases with their last contact (shared by both rules), two for the
+    reassessment schedule.
+    """
+    from casework.notes.models import NoteStatus, ProgressNote
+
+    last_contact = (
+        ProgressNote.objects.filter(case=OuterRef("pk"))
+        .exclude(status=NoteStatus.VOIDED)
+        .order_by()
+        .values("case")
+        .annotate(last=Max("contact_date"))
+        .values("last")
+    )
+    cases = {case.pk: case for case in my_open_cases(user).annotate(last_contact_date=Subquery(last_contact))}
+    return reassessments_due_today(cases, today) + clients_without_contact(cases, today)
+
+
+def reassessments_due_today(cases: dict[int, Case], today: datetime.date) -> list[TodayItem]:
+    """Instruments due (today or earlier) on the user's open cases, by the program's reassessment rules.
+
+    Gone by itself once the assessment is completed (its date moves on).
+    """
+    from casework.tasks.selectors import reassessments_due
+
+    items = []
+    for case_id, due_list in reassessments_due(cases=cases.values(), today=today).items():
+        case = cases[case_id]
+        for due in due_list:
+            if due.due_date > today:
+                continue
+            lateness = (today - due.due_date).days
+            why = (
+                _("Never given in this case")
+                if due.last_given is None
+                else _("Last given %(date)s") % {"date": due.last_given.isoformat()}
+            )
+            items.append(
+                TodayItem(
+                    kind=f"reassessment.{due.instrument_code}",
+                    object_id=case.pk,
+                    title=_("Give the %(instrument)s") % {"instrument": due.instrument_name},
+                    reason=f"{_late_reason(lateness, due.due_date)} · {why}",
+                    url=url_for("assessments:start", case.pk) + f"?instrument={due.instrument_code}",
+                    due_date=due.due_date,
+                    lateness_days=lateness,
+                    acuity=case.acuity,
+                    client=case.client,
+                    case=case,
+                )
+            )
+    return items
+
+
+def clients_without_contact(cases: dict[int, Case], today: datetime.date) -> list[TodayItem]:
     """Clients of the user's open cases with no contact for longer than their program allows.
 
     The rule is the program's `contact_interval_days` (data an administrator adjusts per program;
     the caseload's "next contact" uses the same). Gone by itself once a contact note is written.
     """
-    from casework.cases.selectors import with_contact_summary
-
     items = []
-    for case in with_contact_summary(my_open_cases(user)):
+    for case in cases.values():
         last = case.last_contact_date  # type: ignore[attr-defined]
         base = last or _local_date(case.opened_at)
         interval = case.program.contact_interval_days
@@ -235,7 +307,7 @@ def clients_without_contact(user: User, today: datetime.date) -> list[TodayItem]
                 object_id=case.pk,
                 title=_("Contact %(client)s") % {"client": case.client.display_name},
                 reason=f"{since} · {rule}",
-                url=reverse("notes:create", args=[case.pk]),
+                url=url_for("notes:create", case.pk),
                 due_date=due,
                 lateness_days=lateness,
                 acuity=case.acuity,

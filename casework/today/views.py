@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,9 +30,21 @@ from casework.today.sources import my_open_cases
 
 
 def staff_for_tasks(user: User) -> QuerySet[User]:
-    """Whom a task can be given to: active clinical staff of the user's agency (the service checks
-    that they can see the client)."""
-    return User.objects.filter(agency_id=user.agency_id, is_active=True, role__in=CLINICAL_ROLES).order_by("full_name")
+    """Whom the forms offer to give a task to: the active clinical staff of the user's team and its
+    supervisor, and the staff on the case teams of the user's cases (an agency can have hundreds of
+    staff; the service checks that the one chosen can see the client)."""
+    team = Q(team_id=user.team_id) | Q(supervised_teams=user.team_id) if user.team_id else Q(pk=user.pk)
+    team |= Q(case_memberships__case__primary_worker=user, case_memberships__removed_at__isnull=True)
+    return (
+        User.objects.filter(team, agency_id=user.agency_id, is_active=True, role__in=CLINICAL_ROLES)
+        .distinct()
+        .only("id", "full_name")
+        .order_by("full_name")
+    )
+
+
+def _agency_staff(user: User) -> QuerySet[User]:
+    return User.objects.filter(agency_id=user.agency_id, is_active=True, role__in=CLINICAL_ROLES)
 
 
 def audit_today_view(*, actor: User, found: TodayList, action: str = "today.view", worker: User | None = None) -> None:
@@ -132,7 +144,7 @@ def task_reassign(request: AuthenticatedRequest, task_id: int) -> HttpResponse:
     """Give a task of my list to a colleague who can see the client."""
     task = task_selectors.task_get_for_user(user=request.user, task_id=task_id)
     item = today_item_for_user(user=request.user, key=f"task:{task.pk}")
-    form = ReassignForm(request.POST, staff=staff_for_tasks(request.user))
+    form = ReassignForm(request.POST, staff=_agency_staff(request.user))
     if not form.is_valid():
         message = " ".join(str(error) for errors in form.errors.values() for error in errors)
         return _row_response(request, item=item, message=message, error=True)
@@ -168,7 +180,7 @@ def task_new(request: AuthenticatedRequest) -> HttpResponse:
         case_required = False
     else:
         cases = my_open_cases(user).order_by("client__last_name_key", "client__first_name_key")
-    staff = staff_for_tasks(user)
+    staff = _agency_staff(user)
     status = 200
     if request.method == "POST":
         form = TaskCreateForm(request.POST, cases=cases, staff=staff, case_required=case_required)
