@@ -18,6 +18,7 @@ written or signed). A user can snooze any item but a safety one until a day, wit
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +58,26 @@ class TodayItem:
         return f"{self.kind}:{self.object_id}"
 
     @property
+    def dom_id(self) -> str:
+        return f"{self.kind.replace('.', '-')}-{self.object_id}"
+
+    @property
+    def snooze_url(self) -> str:
+        return _action_url("today:snooze", self.kind, self.object_id)
+
+    @property
+    def wake_url(self) -> str:
+        return _action_url("today:wake", self.kind, self.object_id)
+
+    @property
+    def done_url(self) -> str:
+        return _action_url("today:task_done", "", self.object_id)
+
+    @property
+    def reassign_url(self) -> str:
+        return _action_url("today:task_reassign", "", self.object_id)
+
+    @property
     def is_late(self) -> bool:
         return self.lateness_days > 0
 
@@ -74,6 +95,19 @@ class TodayItem:
             self.due_date,
             self.key,
         )
+
+
+@functools.cache
+def _action_pattern(name: str, with_kind: bool) -> str:
+    from django.urls import reverse
+
+    return reverse(name, args=["KIND", 987654321] if with_kind else [987654321])
+
+
+def _action_url(name: str, kind: str, object_id: int) -> str:
+    """A row action's URL, resolved once per name (a long list would otherwise reverse hundreds)."""
+    pattern = _action_pattern(name, bool(kind))
+    return pattern.replace("KIND", kind, 1).replace("987654321", str(object_id), 1)
 
 
 SourceFunction = Callable[[User, datetime.date], list[TodayItem]]

@@ -47,19 +47,27 @@ def _agency_staff(user: User) -> QuerySet[User]:
     return User.objects.filter(agency_id=user.agency_id, is_active=True, role__in=CLINICAL_ROLES)
 
 
-def audit_today_view(*, actor: User, found: TodayList, action: str = "today.view", worker: User | None = None) -> None:
+def audit_today_view(
+    *, actor: User, found: TodayList, action: str = "today.view", worker: User | None = None, shown: int | None = None
+) -> None:
     """The list names clients: record which ones were shown (and whose list it was)."""
-    rows = found.items + found.snoozed
+    rows = (found.items if shown is None else found.items[:shown]) + found.snoozed
     changes: dict[str, Any] = {"clients": sorted({item.client.pk for item in rows if item.client is not None})}
     if worker is not None:
         changes["worker"] = worker.pk
     audit_record(actor=actor, action=action, changes=changes)
 
 
-def _context(user: User, found: TodayList, **extra: Any) -> dict[str, Any]:
+# The list shows the first items by rank; the rest are one click away ("show all").
+LIST_LIMIT = 50
+
+
+def _context(user: User, found: TodayList, *, show_all: bool = False, **extra: Any) -> dict[str, Any]:
     return {
         "nav": "today",
         "found": found,
+        "shown": found.items if show_all else found.items[:LIST_LIMIT],
+        "hidden_count": 0 if show_all else max(len(found.items) - LIST_LIMIT, 0),
         "today": timezone.localdate(),
         "staff": staff_for_tasks(user),
         "read_only": False,
@@ -72,8 +80,9 @@ def _context(user: User, found: TodayList, **extra: Any) -> dict[str, Any]:
 def index(request: AuthenticatedRequest) -> HttpResponse:
     """The signed-in worker's Today list: safety first, then lateness weighted by acuity."""
     found = today_for_user(user=request.user)
-    audit_today_view(actor=request.user, found=found)
-    return render(request, "today/index.html", _context(request.user, found))
+    show_all = request.GET.get("all") == "1"
+    audit_today_view(actor=request.user, found=found, shown=None if show_all else LIST_LIMIT)
+    return render(request, "today/index.html", _context(request.user, found, show_all=show_all))
 
 
 def _row_response(request: AuthenticatedRequest, *, item: TodayItem | None, message: str, error: bool) -> HttpResponse:
@@ -233,7 +242,13 @@ def worker_today(request: AuthenticatedRequest, worker_id: int) -> HttpResponse:
     """A worker's Today list, read-only, for the supervisor of their team (audited)."""
     worker = overview.worker_get_for_supervisor(user=request.user, worker_id=worker_id)
     found = today_for_user(user=worker)
-    audit_today_view(actor=request.user, found=found, action="today.view_worker", worker=worker)
-    return render(
-        request, "today/index.html", _context(request.user, found, read_only=True, worker=worker, nav="overview")
+    show_all = request.GET.get("all") == "1"
+    audit_today_view(
+        actor=request.user,
+        found=found,
+        action="today.view_worker",
+        worker=worker,
+        shown=None if show_all else LIST_LIMIT,
     )
+    context = _context(request.user, found, show_all=show_all, read_only=True, worker=worker, nav="overview")
+    return render(request, "today/index.html", context)

@@ -280,3 +280,14 @@ def test_a_note_with_a_follow_up_creates_a_task_and_the_next_contact_closes_it(a
     write(today)
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE
+
+
+def test_a_long_list_shows_the_first_fifty_and_the_rest_on_request(as_worker, worker, quiet_case):
+    for index in range(53):
+        _task(worker, quiet_case, f"Task number {index:02d}", days=index)
+
+    first = as_worker.get(reverse("today:index")).content.decode()
+    everything = as_worker.get(reverse("today:index") + "?all=1").content.decode()
+
+    assert "Show 3 more items" in first and "Task number 52" not in first
+    assert "Task number 52" in everything and "Show 3 more" not in everything
