@@ -104,7 +104,7 @@ def list_tasks(
     user = _clinical(request)
     if status not in TaskStatus.values:
         raise ValidationFailed(_("Unknown status filter."), field="status")
-    tasks = Task.objects.filter(status=status, agency_id=user.agency_id)
+    tasks = Task.objects.filter(status=status, agency_id=user.agency_id or 0)
     if client_id is not None:
         client = client_get_for_user(user=user, client_id=client_id, audit=False)
         tasks = tasks.filter(client=client)
@@ -132,7 +132,7 @@ def create_task(request: HttpRequest, payload: TaskCreate) -> Status[Task]:
             raise ValidationFailed(_("No case with that id for this client."), field="case_id")
     assignee = user
     if payload.assignee_id is not None:
-        found = User.objects.filter(pk=payload.assignee_id, agency_id=user.agency_id).first()
+        found = User.objects.filter(pk=payload.assignee_id, agency_id=user.agency_id or 0).first()
         if found is None:
             raise ValidationFailed(_("No member of staff with that id in your agency."), field="assignee_id")
         assignee = found
@@ -177,7 +177,7 @@ def update_task(request: HttpRequest, task_id: int, payload: TaskUpdate) -> Task
             raise ValidationFailed(_("A task can only be marked done here."), field="status")
         task_services.task_complete(actor=user, task=task)
     elif payload.assignee_id is not None:
-        assignee = User.objects.filter(pk=payload.assignee_id, agency_id=user.agency_id).first()
+        assignee = User.objects.filter(pk=payload.assignee_id, agency_id=user.agency_id or 0).first()
         if assignee is None:
             raise ValidationFailed(_("No member of staff with that id in your agency."), field="assignee_id")
         task_services.task_reassign(actor=user, task=task, assignee=assignee, reason=payload.reason)

@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casework.accounts.models import User
+from casework.cases.models import Case
 from casework.tasks.models import TaskPriority
 
 
@@ -16,7 +18,7 @@ class SnoozeForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("Give to"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    assignee = forms.ModelChoiceField(label=_("Give to"), queryset=User.objects.none(), empty_label=None)
     reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
 
     def __init__(self, *args: Any, staff: Any, **kwargs: Any) -> None:
@@ -26,10 +28,10 @@ class ReassignForm(forms.Form):
 
 class TaskCreateForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    case = forms.ModelChoiceField(label=_("Case"), queryset=None, required=False)  # type: ignore[arg-type]
+    case = forms.ModelChoiceField(label=_("Case"), queryset=Case.objects.none(), required=False)
     due_date = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     priority = forms.ChoiceField(label=_("Priority"), choices=TaskPriority.choices, initial=TaskPriority.NORMAL)
-    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none(), empty_label=None)
     detail = forms.CharField(
         label=_("Detail"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Mapping
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
@@ -130,7 +131,7 @@ def open_tasks(user: User, today: datetime.date) -> list[TodayItem]:
     from casework.tasks.models import Task, TaskPriority, TaskSource, TaskStatus
 
     tasks = (
-        Task.objects.filter(assignee=user, status=TaskStatus.OPEN, agency_id=user.agency_id)
+        Task.objects.filter(assignee=user, status=TaskStatus.OPEN, agency_id=user.agency_id or 0)
         .select_related("client", "case__program", "created_by")
         .only(
             "id",
@@ -244,7 +245,7 @@ def caseload_rules(user: User, today: datetime.date) -> list[TodayItem]:
     return reassessments_due_today(cases, today) + clients_without_contact(cases, today)
 
 
-def reassessments_due_today(cases: dict[int, Case], today: datetime.date) -> list[TodayItem]:
+def reassessments_due_today(cases: Mapping[int, Case], today: datetime.date) -> list[TodayItem]:
     """Instruments due (today or earlier) on the user's open cases, by the program's reassessment rules.
 
     Gone by itself once the assessment is completed (its date moves on).
@@ -280,7 +281,7 @@ def reassessments_due_today(cases: dict[int, Case], today: datetime.date) -> lis
     return items
 
 
-def clients_without_contact(cases: dict[int, Case], today: datetime.date) -> list[TodayItem]:
+def clients_without_contact(cases: Mapping[int, Case], today: datetime.date) -> list[TodayItem]:
     """Clients of the user's open cases with no contact for longer than their program allows.
 
     The rule is the program's `contact_interval_days` (data an administrator adjusts per program;

@@ -17,6 +17,7 @@ from casework.accounts.models import User
 from casework.audit.services import audit_record
 from casework.cases.models import OPEN_STATUSES, Case
 from casework.cases.selectors import case_get_for_user
+from casework.clients.models import Client
 from casework.clients.permissions import CLINICAL_ROLES
 from casework.clients.selectors import client_get_for_user
 from casework.clients.views import AuthenticatedRequest, clinical_view
@@ -36,7 +37,7 @@ def staff_for_tasks(user: User) -> QuerySet[User]:
     team = Q(team_id=user.team_id) | Q(supervised_teams=user.team_id) if user.team_id else Q(pk=user.pk)
     team |= Q(case_memberships__case__primary_worker=user, case_memberships__removed_at__isnull=True)
     return (
-        User.objects.filter(team, agency_id=user.agency_id, is_active=True, role__in=CLINICAL_ROLES)
+        User.objects.filter(team, agency_id=user.agency_id or 0, is_active=True, role__in=CLINICAL_ROLES)
         .distinct()
         .only("id", "full_name")
         .order_by("full_name")
@@ -44,7 +45,7 @@ def staff_for_tasks(user: User) -> QuerySet[User]:
 
 
 def _agency_staff(user: User) -> QuerySet[User]:
-    return User.objects.filter(agency_id=user.agency_id, is_active=True, role__in=CLINICAL_ROLES)
+    return User.objects.filter(agency_id=user.agency_id or 0, is_active=True, role__in=CLINICAL_ROLES)
 
 
 def audit_today_view(
@@ -88,8 +89,8 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
 def _row_response(request: AuthenticatedRequest, *, item: TodayItem | None, message: str, error: bool) -> HttpResponse:
     """htmx: the row again (with an error) or a short note in its place; without htmx: back to the list."""
     if request.htmx:
-        context = {"item": item, "row_message": message, "row_error": error, "today": timezone.localdate()}
-        context["staff"] = staff_for_tasks(request.user)
+        context: dict[str, Any] = {"item": item, "row_message": message, "row_error": error}
+        context.update(today=timezone.localdate(), staff=staff_for_tasks(request.user))
         return render(request, "today/_row.html", context)
     (messages.error if error else messages.success)(request, message)
     return redirect(reverse("today:index"))
@@ -172,7 +173,7 @@ def task_new(request: AuthenticatedRequest) -> HttpResponse:
     """Create a task by hand, about one of my cases, or a given client or case (?client= / ?case=)."""
     user = request.user
     source = request.POST if request.method == "POST" else request.GET
-    client = None
+    client: Client | None = None
     case_required = True
     try:
         case_id = int(source.get("for_case", "") or 0)
@@ -197,10 +198,13 @@ def task_new(request: AuthenticatedRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             case = data["case"]
+            about = case.client if case else client
+            if about is None:
+                raise NotFound()
             try:
                 task = task_services.task_create(
                     actor=user,
-                    client=case.client if case else client,
+                    client=about,
                     case=case,
                     title=data["title"],
                     assignee=data["assignee"],
