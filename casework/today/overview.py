@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from casework.accounts.models import Role, Team, User
@@ -74,7 +74,6 @@ class TeamOverview:
 
 def teams_overview(*, teams: list[Team], today: datetime.date) -> list[TeamOverview]:
     """Every active member of the teams with their figures; eight queries whatever the team sizes."""
-    from casework.cases.selectors import with_contact_summary
     from casework.notes.models import NoteStatus, ProgressNote
     from casework.safety.models import RiskFlag
     from casework.tasks.models import Task, TaskStatus
@@ -111,10 +110,24 @@ def teams_overview(*, teams: list[Team], today: datetime.date) -> list[TeamOverv
         .annotate(n=Count("pk"))
     ):
         lines[row["author"]].unsigned_notes = row["n"]
-    # Contact and reassessment rules are computed per case, as on the worker's Today list.
-    cases = list(with_contact_summary(open_cases.select_related("program")).order_by())
+    # Contact and reassessment rules are computed per case, as on the worker's Today list (only
+    # the columns the rules read: a team carries hundreds of cases).
+    last_contact = (
+        ProgressNote.objects.filter(case=OuterRef("pk"))
+        .exclude(status=NoteStatus.VOIDED)
+        .order_by()
+        .values("case")
+        .annotate(last=Max("contact_date"))
+        .values("last")
+    )
+    cases = list(
+        open_cases.select_related("program")
+        .only("id", "status", "opened_at", "primary_worker_id", "program_id", "program__contact_interval_days")
+        .annotate(last_contact_date=Subquery(last_contact))
+        .order_by()
+    )
     for case in cases:
-        base = case.last_contact_date or timezone.localtime(case.opened_at).date()  # type: ignore[attr-defined]
+        base = case.last_contact_date or timezone.localtime(case.opened_at).date()
         if base + datetime.timedelta(days=case.program.contact_interval_days) < today:
             lines[case.primary_worker_id].overdue_contacts += 1
     by_case = {case.pk: case.primary_worker_id for case in cases}
