@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import cast
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from casework.accounts.models import Role, Team, User
@@ -67,6 +68,19 @@ class WorkerOverview:
 
 
 @dataclass
+class _CaseRow:
+    """What the contact and reassessment rules read of a case (duck-types Case for `reassessments_due`)."""
+
+    pk: int
+    status: str
+    opened_at: datetime.datetime
+    primary_worker_id: int
+    program_id: int
+    last_contact_date: datetime.date | None
+    interval: int
+
+
+@dataclass
 class TeamOverview:
     team: Team
     workers: list[WorkerOverview] = field(default_factory=list)
@@ -120,18 +134,21 @@ def teams_overview(*, teams: list[Team], today: datetime.date) -> list[TeamOverv
         .annotate(last=Max("contact_date"))
         .values("last")
     )
-    cases = list(
-        open_cases.select_related("program")
-        .only("id", "status", "opened_at", "primary_worker_id", "program_id", "program__contact_interval_days")
-        .annotate(last_contact_date=Subquery(last_contact))
+    rows = [
+        _CaseRow(**values)
+        for values in open_cases.annotate(
+            last_contact_date=Subquery(last_contact), interval=F("program__contact_interval_days")
+        )
         .order_by()
-    )
-    for case in cases:
-        base = case.last_contact_date or timezone.localtime(case.opened_at).date()
-        if base + datetime.timedelta(days=case.program.contact_interval_days) < today:
-            lines[case.primary_worker_id].overdue_contacts += 1
-    by_case = {case.pk: case.primary_worker_id for case in cases}
-    for case_id, due_list in reassessments_due(cases=cases, today=today).items():
+        .values("pk", "status", "opened_at", "primary_worker_id", "program_id", "last_contact_date", "interval")
+    ]
+    for case_row in rows:
+        base = case_row.last_contact_date or timezone.localtime(case_row.opened_at).date()
+        if base + datetime.timedelta(days=case_row.interval) < today:
+            lines[case_row.primary_worker_id].overdue_contacts += 1
+    by_case = {case_row.pk: case_row.primary_worker_id for case_row in rows}
+    # Plain rows, not model instances: building hundreds of Case objects cost more than the SQL.
+    for case_id, due_list in reassessments_due(cases=cast(list[Case], rows), today=today).items():
         lines[by_case[case_id]].overdue_reassessments += sum(1 for due in due_list if due.overdue)
     found = []
     for team in teams:
