@@ -237,7 +237,7 @@ def team_overview(request: AuthenticatedRequest) -> HttpResponse:
         raise NotFound()
     found = overview.teams_overview(teams=teams, today=timezone.localdate())
     audit_record(actor=request.user, action="team.overview", changes={"teams": [team.pk for team in teams]})
-    return render(request, "today/overview.html", {"nav": "overview", "overviews": found})
+    return render(request, "today/overview.html", {"nav": "team", "overviews": found})
 
 
 @clinical_view
@@ -254,5 +254,5 @@ def worker_today(request: AuthenticatedRequest, worker_id: int) -> HttpResponse:
         worker=worker,
         shown=None if show_all else LIST_LIMIT,
     )
-    context = _context(request.user, found, show_all=show_all, read_only=True, worker=worker, nav="overview")
+    context = _context(request.user, found, show_all=show_all, read_only=True, worker=worker, nav="team")
     return render(request, "today/index.html", context)
