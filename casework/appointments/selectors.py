@@ -136,6 +136,23 @@ class TodayAppointment:
     is_home_visit: bool
 
 
+def todays_scheduled_appointments(*, user: User, today: datetime.date) -> QuerySet[Appointment]:
+    """The user's appointments starting on `today` (agency time zone) still waiting for an outcome, by time."""
+    from casework.appointments.timezones import zone_of
+
+    if not user.is_authenticated or user.agency_id is None:
+        return Appointment.objects.none()
+    zone = zone_of(user.agency)
+    start = datetime.datetime.combine(today, datetime.time.min, tzinfo=zone)
+    end = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return (
+        appointments_of_user(user=user)
+        .filter(starts_at__gte=start, starts_at__lt=end, outcome=AppointmentOutcome.SCHEDULED)
+        .select_related("client", "case__program")
+        .order_by("starts_at", "pk")
+    )
+
+
 def today_appointments(user: User, today: datetime.date) -> list[TodayAppointment]:
     """The user's scheduled appointments on `today` (a date in the agency's zone), in time order.
 
@@ -147,19 +164,7 @@ def today_appointments(user: User, today: datetime.date) -> list[TodayAppointmen
     """
     from django.urls import reverse
 
-    from casework.appointments.timezones import zone_of
-
-    if not user.is_authenticated or user.agency_id is None:
-        return []
-    zone = zone_of(user.agency)
-    start = datetime.datetime.combine(today, datetime.time.min, tzinfo=zone)
-    end = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
-    rows = (
-        appointments_of_user(user=user)
-        .filter(starts_at__gte=start, starts_at__lt=end, outcome=AppointmentOutcome.SCHEDULED)
-        .select_related("client")
-        .order_by("starts_at", "pk")
-    )
+    rows = todays_scheduled_appointments(user=user, today=today)
     return [
         TodayAppointment(
             appointment_id=appointment.pk,

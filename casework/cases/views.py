@@ -422,6 +422,11 @@ def open_case(request: HttpRequest) -> HttpResponse:
     client = client_get_for_user(user=user, client_id=client_id, audit=request.method != "POST")
     programs = Program.objects.filter(agency_id=client.agency_id, is_active=True).order_by("name")
     workers = assignable_workers(agency_id=client.agency_id).order_by("full_name")
+    suggestion = None
+    if request.method == "GET":
+        from casework.today.overview import suggest_worker, teams_for_suggestion
+
+        suggestion = suggest_worker(teams=teams_for_suggestion(user))
     status = 200
     if request.method == "POST":
         form = CaseOpenForm(request.POST, programs=programs, workers=workers)
@@ -448,8 +453,12 @@ def open_case(request: HttpRequest) -> HttpResponse:
         initial: dict[str, Any] = {"submission_key": new_submission_key(), "status": CaseStatus.INTAKE}
         if user.can_carry_cases and user.agency_id == client.agency_id:
             initial["primary_worker"] = user.pk
+        if suggestion is not None and user.role in (Role.SUPERVISOR, Role.PROGRAM_DIRECTOR):
+            # Supervisors assign: the suggestion is chosen, and they can override it.
+            initial["primary_worker"] = suggestion.worker.pk
         form = CaseOpenForm(initial=initial, programs=programs, workers=workers)
-    return render(request, "cases/open.html", {"nav": "caseload", "client": client, "form": form}, status=status)
+    context = {"nav": "caseload", "client": client, "form": form, "suggestion": suggestion}
+    return render(request, "cases/open.html", context, status=status)
 
 
 # --- Team (supervisors and program directors) ------------------------------------------------------

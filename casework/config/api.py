@@ -16,6 +16,7 @@ from casework.cases.api import router as cases_router
 from casework.clients.api import router as clients_router
 from casework.core.errors import DomainError, VersionConflict
 from casework.notes.api import router as notes_router
+from casework.today.api import router as today_router
 
 api = NinjaAPI(
     title="Casework API",
@@ -78,3 +79,5 @@ api.add_router("/audit", audit_router)
 api.add_router("", assessments_router)
 # /appointments and /transport-requests (GET /calendar.ics is a plain view, see config/urls.py).
 api.add_router("", appointments_router)
+# /today, /tasks, /tasks/{id} and /teams/{id}/overview: full paths in the router.
+api.add_router("", today_router)

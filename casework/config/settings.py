@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "casework.appointments",
     "django_tasks",
     "django_tasks_db",
+    "casework.today",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("casework.tasks.urls")),  # /tasks/ and /notifications/
     path("safety/", include("casework.safety.urls")),
     path("needs/", include("casework.needs.urls")),
+    path("today/", include("casework.today.urls")),
     path("audit/", include("casework.audit.urls")),
     path("", include("casework.appointments.urls")),  # /appointments/, /calendar/, under clients/
     # A plain view (text/calendar) at the API's path, before the API's own URLs.

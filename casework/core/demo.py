@@ -1015,6 +1015,7 @@ class DemoBuilder:
         self._assessment_trend()
         self._assessments(cases)
         self._appointments(cases)
+        self._tasks(cases)
         self.clock.apply()
         return DemoResult(
             agency=agency,
@@ -1071,6 +1072,32 @@ class DemoBuilder:
                         pickup_at=start - datetime.timedelta(minutes=45),
                         mode="medical",
                     )
+
+    # A few tasks by hand for the demo case managers, so their Today list shows tasks: one late,
+    # one due today, one due later.
+    DEMO_TASKS = (
+        ("Call the housing office about the application", 3, "high"),
+        ("Send the benefits renewal form", 0, "normal"),
+        ("Check the pharmacy delivered the new prescription", -4, "normal"),
+    )
+
+    def _tasks(self, cases: list[Case]) -> None:
+        from casework.tasks.services import task_create
+
+        for worker_key in ("cm1", "cm2"):
+            worker = self.users[worker_key]
+            mine = [case for case in cases if case.primary_worker_id == worker.pk and case.is_open]
+            for (title, days_late, priority), case in zip(self.DEMO_TASKS, mine, strict=False):
+                task = task_create(
+                    actor=worker,
+                    client=case.client,
+                    case=case,
+                    title=title,
+                    assignee=worker,
+                    due_date=self.clock.days_ago(days_late),
+                    priority=priority,
+                )
+                self.clock.set(task, created_at=self.clock.at(self.clock.days_ago(max(days_late, 0) + 5), 9))
 
     def _backdate_client(self, client: Client, first_opened_at: datetime.datetime) -> None:
         """The client was registered just before their first case was opened."""

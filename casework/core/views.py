@@ -14,7 +14,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Send each user to where their work starts: caseload, audit log or administration."""
+    """Send each user to where their work starts: Today (case managers), caseload, audit log or administration."""
     from django.contrib.auth.views import redirect_to_login
     from django.shortcuts import redirect
 
@@ -26,4 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("audit:index")
     if role == "administrator" and user.is_staff:
         return redirect("admin:index")
+    if role == "case_manager":
+        # A case manager's day starts with what needs attention; the caseload is one click away.
+        return redirect("today:index")
     return redirect("cases:caseload")

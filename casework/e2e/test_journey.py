@@ -26,9 +26,10 @@ MISTYPED_SEARCH = "bob whittaker"  # nickname and a doubled t
 def test_note_written_by_the_worker_is_hidden_from_another_team_and_audited(new_page: Callable[..., Page]) -> None:
     page = new_page()
 
-    # Sign in: the caseload is the home page.
+    # Sign in: Today is the home page; the caseload is one click away.
     sign_in(page, "cm1@example.org")
-    expect(page).to_have_url(re.compile(r"/cases/caseload/$"))
+    expect(page).to_have_url(re.compile(r"/today/$"))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My caseload").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
     caseload = page.locator("#caseload-table").get_by_role("table")
     expect(caseload.get_by_role("link", name=CLIENT_NAME)).to_have_count(2)  # two open cases

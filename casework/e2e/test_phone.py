@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 def test_caseload_is_readable_on_a_phone(new_page: Callable[..., Page]) -> None:
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     sign_in(page, "cm1@example.org")
+    page.goto("/cases/caseload/")  # Today is a case manager's home page
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
     table = page.locator("#caseload-table").get_by_role("table")
     first_row = table.locator("tbody tr").first

@@ -24,6 +24,7 @@ SAFETY_TASK = "Complete a safety assessment / safety plan today"
 def test_worker_sees_the_flag_and_resolves_it_with_a_note(new_page: Callable[..., Page]) -> None:
     page = new_page()
     sign_in(page, "cm1@example.org")
+    page.goto("/cases/caseload/")  # Today is a case manager's home page
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
 
     # The caseload: a red "At risk" mark, the urgent task, due reassessments; the header counts alerts.

@@ -47,6 +47,7 @@ def test_supervisor_reassigns_a_case_to_another_worker(new_page: Callable[..., P
     # Alex no longer carries the case.
     cm1 = new_page()
     sign_in(cm1, "cm1@example.org")
+    cm1.goto("/cases/caseload/")  # Today is a case manager's home page
     expect(cm1.get_by_role("heading", level=1)).to_have_text("My caseload")
     expect(cm1.locator("#caseload-table").get_by_role("link", name="Bob Whitaker").first).to_be_visible()
     expect(cm1.locator("#caseload-table").get_by_role("link", name=CLIENT_NAME)).to_have_count(0)

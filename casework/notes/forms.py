@@ -75,6 +75,20 @@ class NoteForm(forms.Form):
 
 class NoteCreateForm(NoteForm):
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # After a contact: the follow-up the worker asks for becomes a task for them (casework.tasks).
+    follow_up_date = forms.DateField(
+        label=_("Follow up by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Optional: a task for you, done when the next contact is written."),
+    )
+    follow_up_what = forms.CharField(label=_("Follow-up: what"), required=False, max_length=200)
+
+    def follow_up(self) -> dict[str, Any]:
+        return {
+            "follow_up_date": self.cleaned_data.get("follow_up_date"),
+            "follow_up_title": self.cleaned_data.get("follow_up_what", ""),
+        }
 
 
 class NoteEditForm(NoteForm):

@@ -71,8 +71,14 @@ def note_create(
     sections: Mapping[str, Any],
     sign: bool = False,
     submission_key: str | None = None,
+    follow_up_date: datetime.date | None = None,
+    follow_up_title: str = "",
 ) -> ProgressNote:
-    """Write a progress note as a draft (or sign it at once)."""
+    """Write a progress note as a draft (or sign it at once).
+
+    The contact completes the follow-up tasks earlier notes of the case asked for; a
+    `follow_up_date` asks for a new one, assigned to the author.
+    """
     if not case_permissions.can_document_case(actor, case):
         raise PermissionDenied(_("Your role cannot write progress notes."))
     if submission_key:
@@ -103,6 +109,26 @@ def note_create(
         obj=note,
         changes=redact_text(diff({}, snapshot(note, NOTE_FIELDS)), ["sections"]),
     )
+    from casework.tasks import services as task_services
+    from casework.tasks.models import TaskSource
+
+    task_services.tasks_complete_follow_ups(actor=actor, case=case, except_note_id=note.pk)
+    if follow_up_date is not None:
+        if follow_up_date < contact_date:
+            raise ValidationFailed(_("Follow up on or after the date of contact."), field="follow_up_date")
+        task_services.task_create(
+            actor=actor,
+            client=case.client,
+            case=case,
+            title=(follow_up_title or "").strip()
+            or _("Follow up after the contact of %(date)s") % {"date": contact_date},
+            assignee=actor,
+            due_date=follow_up_date,
+            source_kind=TaskSource.NOTE_FOLLOW_UP,
+            source_id=note.pk,
+        )
+    elif (follow_up_title or "").strip():
+        raise ValidationFailed(_("Say by when to follow up."), field="follow_up_date")
     if sign:
         note = note_sign(actor=actor, note=note)
     return note

@@ -72,6 +72,7 @@ def create(request: HttpRequest, case_id: int) -> HttpResponse:
                     **form.note_data(),
                     sign=request.POST.get("action") == "sign",
                     submission_key=form.cleaned_data["submission_key"],
+                    **form.follow_up(),
                 )
             except DomainError as exc:
                 status = add_domain_error(form, exc, field_map=_section_field_map(form.cleaned_data["format"]))

@@ -38,6 +38,8 @@ class TaskSource(models.TextChoices):
 
     MANUAL = "", _("Created by hand")
     RISK_FLAG = "risk_flag", _("Risk flag")
+    # Asked for when writing a progress note; done when the next contact on the case is written.
+    NOTE_FOLLOW_UP = "note_follow_up", _("Follow-up after a contact")
 
 
 class Task(models.Model):

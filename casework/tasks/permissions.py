@@ -15,3 +15,14 @@ def can_complete_task(user: User, task: Task) -> bool:
     if user.pk in (task.assignee_id, task.created_by_id):
         return True
     return task.case is not None and case_permissions.can_work_case(user, task.case)
+
+
+def can_be_assigned(user: User, *, agency_id: int, client_id: int) -> bool:
+    """Whom a task may go to: active clinical staff of the agency who can see the client's record
+    (its case team, their supervisors, or someone granted access)."""
+    from casework.clients.models import Client
+    from casework.clients.selectors import relationship_q
+
+    if not user.is_active or user.agency_id != agency_id or not is_clinical(user):
+        return False
+    return Client.objects.filter(pk=client_id).filter(relationship_q(user)).exists()

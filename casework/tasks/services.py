@@ -50,6 +50,12 @@ def task_create(
         raise ValidationFailed(_("The case belongs to another client."), field="case")
     if not assignee.is_active or assignee.agency_id != client.agency_id:
         raise ValidationFailed(_("Assign the task to an active member of staff of the agency."), field="assignee")
+    if not by_rule and not permissions.can_be_assigned(assignee, agency_id=client.agency_id, client_id=client.pk):
+        raise ValidationFailed(
+            _("%(who)s is not on this client's case team and cannot see their record; choose someone who can.")
+            % {"who": assignee},
+            field="assignee",
+        )
     task = Task(
         agency_id=client.agency_id,
         client=client,
@@ -108,6 +114,53 @@ def task_complete(*, actor: User, task: Task) -> Task:
     if locked.status != TaskStatus.OPEN:
         raise ValidationFailed(_("This task is already %(status)s.") % {"status": locked.get_status_display().lower()})
     return _finish(actor, locked, TaskStatus.DONE, action="task.complete")
+
+
+@transaction.atomic
+def task_reassign(*, actor: User, task: Task, assignee: User, reason: str = "") -> Task:
+    """Give an open task to a colleague who can see the client; refused for anyone else."""
+    locked = Task.objects.select_for_update(of=("self",)).select_related("case__team", "case__program").get(pk=task.pk)
+    if not permissions.can_complete_task(actor, locked):
+        raise PermissionDenied(_("Only the person the task is assigned to, or the case team, can reassign it."))
+    if locked.status != TaskStatus.OPEN:
+        raise ValidationFailed(_("This task is already %(status)s.") % {"status": locked.get_status_display().lower()})
+    if assignee.pk == locked.assignee_id:
+        raise ValidationFailed(_("The task is already assigned to %(who)s.") % {"who": assignee}, field="assignee")
+    if not permissions.can_be_assigned(assignee, agency_id=locked.agency_id, client_id=locked.client_id):
+        raise ValidationFailed(
+            _("%(who)s is not on this client's case team and cannot see their record; choose someone who can.")
+            % {"who": assignee},
+            field="assignee",
+        )
+    previous = locked.assignee_id
+    locked.assignee = assignee
+    locked.save(update_fields=["assignee"])
+    audit_record(
+        actor=actor,
+        action="task.reassign",
+        client_id=locked.client_id,
+        obj=locked,
+        reason=(reason or "").strip()[:1000],
+        changes={"assignee": [previous, assignee.pk]},
+    )
+    return locked
+
+
+@transaction.atomic
+def tasks_complete_follow_ups(*, actor: User, case: Case, except_note_id: int) -> list[Task]:
+    """A new contact on a case is the follow-up earlier notes asked for: complete their open tasks.
+
+    Called by the service that wrote the contact note (which authorised the case).
+    """
+    tasks = list(
+        Task.objects.select_for_update()
+        .filter(case=case, source_kind=TaskSource.NOTE_FOLLOW_UP, status=TaskStatus.OPEN)
+        .exclude(source_id=except_note_id)
+    )
+    return [
+        _finish(actor, task, TaskStatus.DONE, action="task.complete", reason=_("A later contact was written."))
+        for task in tasks
+    ]
 
 
 @transaction.atomic

@@ -34,5 +34,5 @@ def test_client_records_are_not_in_the_admin(login, admin_user):
 
 
 def test_home_sends_each_role_to_its_start_page(login, worker, auditor):
-    assert login(worker).get("/")["Location"] == "/cases/caseload/"
+    assert login(worker).get("/")["Location"] == "/today/"
     assert login(auditor).get("/")["Location"] == "/audit/"

@@ -38,15 +38,15 @@ def test_the_sign_in_page_has_labelled_fields(client, db):
     assert 'for="id_password"' in page
 
 
-def test_signing_in_goes_to_the_caseload(worker):
+def test_signing_in_goes_to_the_today_list(worker):
     http = HttpClient(REMOTE_ADDR="198.51.100.10")
     response = _sign_in(http, worker.email, PASSWORD)
     assert response.status_code == 302
     assert _signed_in_as(http) == str(worker.pk)
-    # The home page sends each role where its work starts: a case manager to the caseload.
-    assert response["Location"] in (HOME_URL, CASELOAD_URL)
+    # The home page sends each role where its work starts: a case manager to the Today list.
+    assert response["Location"] in (HOME_URL, "/today/")
     if response["Location"] == HOME_URL:
-        assert http.get(HOME_URL)["Location"] == CASELOAD_URL
+        assert http.get(HOME_URL)["Location"] == "/today/"
 
 
 def test_the_e_mail_is_not_case_sensitive(worker):

@@ -55,3 +55,31 @@ def test_today_runs_a_fixed_number_of_queries(worker: Any, case: Any) -> None:
     with count_queries() as six:
         assert len(today_appointments(user, datetime.date(2026, 3, 2))) == 6
     assert len(one.captured_queries) == len(six.captured_queries) <= 2
+
+
+def test_todays_appointments_are_on_the_today_list_until_their_outcome_is_recorded(
+    worker: Any, colleague: Any, case: Any
+) -> None:
+    from casework.today.selectors import today_for_user
+
+    day = datetime.date(2026, 3, 2)
+    visit = make_appointment(
+        actor=worker,
+        client=case.client,
+        case=case,
+        kind="home_visit",
+        address="12 Elm St",
+        starts_at=at(2026, 3, 2, 14),
+    )
+    make_appointment(actor=worker, client=case.client, case=case, starts_at=at(2026, 3, 3, 9))  # tomorrow
+
+    rows = [item for item in today_for_user(user=worker, today=day).items if item.kind == "appointment"]
+    assert [row.object_id for row in rows] == [visit.pk]
+    row = rows[0]
+    assert row.title == "Home visit 14:00"
+    assert row.reason.startswith("Home visit today 14:00–15:00")
+    assert row.url == f"/appointments/{visit.pk}/" and row.client == case.client and not row.snoozable
+    assert not [item for item in today_for_user(user=colleague, today=day).items if item.kind == "appointment"]
+
+    services.appointment_record_outcome(actor=worker, appointment=visit, outcome="no_show")
+    assert not [item for item in today_for_user(user=worker, today=day).items if item.kind == "appointment"]

@@ -80,6 +80,9 @@ CASE_FIELDS = ["client_id", "program_id", "primary_worker_id", "status", "acuity
 TRANSITION_FIELDS = ["to_status", "reason", "closure_reason", "version"]
 TEAM_FIELDS = ["user_id", "role", "name", "organization", "phone", "email"]
 NOTE_FIELDS = ["case_id", "format", "contact_type", "contact_date", "duration_minutes", "sections", "sign", "version"]
+TASK_FIELDS = ["title", "client_id", "case_id", "due_date", "priority", "assignee_id", "detail"]
+TASK_UPDATE_FIELDS = ["status", "assignee_id", "reason", "snooze_until", "snooze_reason"]
+SNOOZE_FIELDS = ["kind", "object_id", "until", "reason"]
 _NEW_PHQ9 = {"instrument": "phq9", "method": "phone"}
 ASSESSMENT_FIELDS = ["instrument", "method", "administered_at", "answers", "instrument_version", "reason", "version"]
 
@@ -172,6 +175,24 @@ def test_appointment_writes_never_fail(as_worker, worker, case, payload, transpo
     _check(_send(as_worker, "post", "/api/v1/transport-requests", transport, extra))
 
 
+@FUZZ
+@given(
+    payload=payloads(TASK_FIELDS),
+    update=payloads(TASK_UPDATE_FIELDS),
+    snooze=payloads(SNOOZE_FIELDS),
+    extra=headers,
+)
+def test_task_and_today_writes_never_fail(as_worker, worker, case, payload, update, snooze, extra):
+    from casework.tasks.services import task_create
+
+    task = task_create(
+        actor=worker, client=case.client, case=case, title="Call", assignee=worker, due_date=datetime.date(2030, 1, 1)
+    )
+    _check(_send(as_worker, "post", "/api/v1/tasks", payload, extra))
+    _check(_send(as_worker, "patch", f"/api/v1/tasks/{task.pk}", update, extra))
+    _check(_send(as_worker, "post", "/api/v1/today/snoozes", snooze, extra))
+
+
 def _phq9_assessment(worker, case, *, complete):
     assessment = services.assessment_start(
         actor=worker, case=case, instrument_code="phq9", method="in_person", administered_at=timezone.now()
@@ -224,6 +245,7 @@ def test_list_filters_never_fail(as_worker, as_auditor, note, params):
         "/api/v1/notes",
         "/api/v1/appointments",
         "/api/v1/transport-requests",
+        "/api/v1/tasks",
     ]:
         _check(as_worker.get(url, params))
     _check(as_worker.get(f"/api/v1/cases/{note.case_id}/assessments", params))
@@ -250,6 +272,8 @@ def test_any_id_in_a_path_is_found_or_404(as_worker, note, record_id):
         f"/api/v1/assessments/{record_id}/fhir",
         f"/api/v1/clients/{record_id}/scores?instrument=phq9",
         f"/api/v1/appointments/{record_id}",
+        f"/api/v1/tasks/{record_id}",
+        f"/api/v1/teams/{record_id}/overview",
     ]:
         _check(as_worker.get(url))
     _check(as_worker.delete(f"/api/v1/cases/{note.case_id}/team/{record_id}"))

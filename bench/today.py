@@ -1,0 +1,282 @@
+"""Casework benchmark: the Today page and the supervisor overview at agency scale, against bare SQL.
+
+    .venv/bin/python bench/today.py [--clients 100000] [--database sqlite|postgres|both]
+
+Same shape as bench/run.py (whose helpers it uses): a throwaway database per engine (a
+temporary SQLite file; PostgreSQL `casework_bench_today` on 127.0.0.1:5432, dropped and
+created), `migrate` + `generate_synthetic` in a child process with production settings, then
+p50/p95 of each operation beside the bare SQL it needs, measured in the same run.
+
+On top of the synthetic data the child gives the first synthetic worker's team due work, so the
+lists are not empty: a PHQ-9 rule (intake + every 90 days) on the worker's programs, 20 open
+tasks for each worker of the team (a third of them late) and an open risk flag on 3 clients of
+each. About a third of each caseload is already overdue for contact (generate_synthetic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+
+import run as bench_run  # noqa: E402  (bench/run.py: the shared helpers)
+
+PG_DB = "casework_bench_today"
+
+
+def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
+    workdir = Path(tempfile.mkdtemp(prefix="casework-bench-today-"))
+    result_path = workdir / "result.json"
+    if database == "postgres":
+        bench_run._pg_admin([f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)", f"CREATE DATABASE {PG_DB}"])
+    env = bench_run._child_env(database, workdir)
+    if database == "postgres":
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        "--database",
+        database,
+        "--clients",
+        str(args.clients),
+        "--runs",
+        str(args.runs),
+        "--seconds-per-operation",
+        str(args.seconds_per_operation),
+        "--result",
+        str(result_path),
+    ]
+    try:
+        print(f"\n=== {database}: {args.clients:,} clients ===", flush=True)
+        subprocess.run(command, env=env, check=True, timeout=args.timeout)  # noqa: S603
+        return json.loads(result_path.read_text())
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if database == "postgres":
+            bench_run._pg_admin([f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--seconds-per-operation", type=float, default=8.0)
+    parser.add_argument("--timeout", type=int, default=1800)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    started = time.monotonic()
+    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    results = [run_database(database, args) for database in databases]
+    bench_run.print_report(results)
+    print(f"\nTotal: {time.monotonic() - started:.0f} s on {os.cpu_count()} CPU(s), {platform.platform()}.")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+def _add_due_work(team: Any, workers: list[Any], today: datetime.date) -> None:
+    """Rules, tasks and risk flags for the team (bulk inserts: this is set-up, not what is measured)."""
+    from casework.assessments.models import Instrument
+    from casework.cases.models import OPEN_STATUSES, Case
+    from casework.safety.models import RiskFlag, RiskKind
+    from casework.tasks.models import ReassessmentRule, Task, TaskPriority
+
+    phq9 = Instrument.objects.get(code="phq9")
+    program_ids = set(Case.objects.filter(primary_worker__in=workers).values_list("program_id", flat=True))
+    for program_id in program_ids:
+        ReassessmentRule.objects.get_or_create(
+            program_id=program_id, instrument=phq9, defaults={"due_at_intake": True, "interval_days": 90}
+        )
+    tasks, flags = [], []
+    for worker in workers:
+        cases = list(Case.objects.filter(primary_worker=worker, status__in=OPEN_STATUSES).order_by("pk")[:20])
+        for index, case in enumerate(cases):
+            tasks.append(
+                Task(
+                    agency_id=worker.agency_id,
+                    client_id=case.client_id,
+                    case=case,
+                    title=f"Follow up {index}",
+                    assignee=worker,
+                    created_by=worker,
+                    due_date=today + datetime.timedelta(days=index - 7),
+                    priority=TaskPriority.HIGH if index % 5 == 0 else TaskPriority.NORMAL,
+                )
+            )
+            if index < 3:
+                flags.append(
+                    RiskFlag(
+                        client_id=case.client_id,
+                        case=case,
+                        kind=RiskKind.STAFF_CONCERN,
+                        summary="Worried about safety at home",
+                        raised_by=worker,
+                    )
+                )
+    Task.objects.bulk_create(tasks)
+    RiskFlag.objects.bulk_create(flags)
+
+
+def child(args: argparse.Namespace) -> None:
+    import django
+
+    django.setup()
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client as HttpClient
+    from django.utils import timezone
+
+    from casework.accounts.models import Role, User
+    from casework.cases.models import OPEN_STATUSES, Case
+    from casework.clients.models import Client
+    from casework.core.synthetic import AGENCY_NAME
+    from casework.notes.models import ProgressNote
+    from casework.today.overview import teams_overview
+    from casework.today.selectors import today_for_user
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    call_command("generate_synthetic", clients=args.clients, yes_i_know=True, batch_size=5000)
+    worker = (
+        User.objects.filter(agency__name=AGENCY_NAME, role=Role.CASE_MANAGER).order_by("pk").select_related("team")
+    ).first()
+    assert worker is not None and worker.team is not None
+    team = worker.team
+    supervisor = team.supervisor
+    assert supervisor is not None
+    members = list(User.objects.filter(team=team, is_active=True))
+    today = timezone.localdate()
+    _add_due_work(team, [m for m in members if m.role == Role.CASE_MANAGER], today)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+    generate_seconds = time.monotonic() - started
+    measure_started = time.monotonic()
+    budget, runs = args.seconds_per_operation, args.runs
+
+    def bare(sql: str, params: list[Any]) -> Any:
+        def run() -> Any:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+
+        return run
+
+    # What the Today list needs from the database, as bare SQL: the worker's open cases with last
+    # contact (the contact rule), their open tasks, their clients' open flags, their old drafts.
+    today_sql = [
+        (
+            "SELECT c.id, c.acuity, c.opened_at, cl.legal_first_name, cl.legal_last_name, p.contact_interval_days, "
+            "(SELECT MAX(n.contact_date) FROM notes_progressnote n WHERE n.case_id = c.id AND n.status <> 'voided') "
+            "FROM cases_case c JOIN clients_client cl ON cl.id = c.client_id "
+            "JOIN accounts_program p ON p.id = c.program_id WHERE c.primary_worker_id = %s AND c.status <> 'closed'",
+            [worker.pk],
+        ),
+        (
+            "SELECT t.id, t.title, t.due_date, cl.legal_first_name FROM tasks_task t "
+            "JOIN clients_client cl ON cl.id = t.client_id WHERE t.assignee_id = %s AND t.status = 'open'",
+            [worker.pk],
+        ),
+        (
+            "SELECT f.id, f.summary FROM safety_riskflag f JOIN cases_case c ON c.id = f.case_id "
+            "WHERE f.resolved_at IS NULL AND c.primary_worker_id = %s",
+            [worker.pk],
+        ),
+        (
+            "SELECT n.id FROM notes_progressnote n WHERE n.author_id = %s AND n.status = 'draft' AND n.created_at < %s",
+            [worker.pk, timezone.now()],
+        ),
+    ]
+    overview_sql = [
+        (
+            "SELECT c.primary_worker_id, COUNT(*), SUM(c.acuity) FROM cases_case c JOIN accounts_user u "
+            "ON u.id = c.primary_worker_id WHERE u.team_id = %s AND c.status <> 'closed' "
+            "GROUP BY c.primary_worker_id",
+            [team.pk],
+        ),
+        (
+            "SELECT c.id, c.primary_worker_id, (SELECT MAX(n.contact_date) FROM notes_progressnote n "
+            "WHERE n.case_id = c.id AND n.status <> 'voided') FROM cases_case c JOIN accounts_user u "
+            "ON u.id = c.primary_worker_id WHERE u.team_id = %s AND c.status <> 'closed'",
+            [team.pk],
+        ),
+    ]
+
+    def all_of(statements: list[tuple[str, list[Any]]]) -> Any:
+        runners = [bare(sql, params) for sql, params in statements]
+        return lambda: [runner() for runner in runners]
+
+    today_baseline = bench_run.timed(all_of(today_sql), runs=runs, budget=budget)
+    overview_baseline = bench_run.timed(all_of(overview_sql), runs=runs, budget=budget)
+    open_cases = Case.objects.filter(primary_worker=worker, status__in=OPEN_STATUSES).count()
+    found = today_for_user(user=worker)
+    as_worker, as_supervisor = HttpClient(), HttpClient()
+    as_worker.force_login(worker, backend="casework.accounts.backends.EmailBackend")
+    as_supervisor.force_login(supervisor, backend="casework.accounts.backends.EmailBackend")
+    assert as_worker.get("/today/").status_code == 200
+    assert as_supervisor.get("/today/team/").status_code == 200
+
+    operations: list[dict[str, Any]] = []
+    measured_ops = [
+        (
+            f"Today page GET /today/ ({open_cases} open cases, {len(found.items)} items)",
+            lambda: as_worker.get("/today/"),
+            today_baseline,
+        ),
+        ("today_for_user selector alone", lambda: today_for_user(user=worker), today_baseline),
+        (
+            f"team overview GET /today/team/ ({len(members)} members)",
+            lambda: as_supervisor.get("/today/team/"),
+            overview_baseline,
+        ),
+        ("teams_overview selector alone", lambda: teams_overview(teams=[team], today=today), overview_baseline),
+    ]
+    for name, operation, baseline in measured_ops:
+        captured = bench_run.captured_queries(operation)
+        row = {"name": name, **bench_run.timed(operation, runs=runs, budget=budget), "baseline": baseline}
+        row["queries"] = len(captured)
+        operations.append(row)
+        print(f"  {name}: p50 {row['p50']:.2f} ms, p95 {row['p95']:.2f} ms, {row['queries']} queries", flush=True)
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+            versions = f"SQLite {cursor.fetchone()[0]}"
+        else:
+            cursor.execute("SHOW server_version")
+            versions = f"PostgreSQL {cursor.fetchone()[0]}"
+    result = {
+        "database": args.database,
+        "versions": versions,
+        "generated": (
+            f"{Client.objects.count():,} clients, {Case.objects.count():,} cases, "
+            f"{ProgressNote.objects.count():,} notes"
+        ),
+        "generate_seconds": generate_seconds,
+        "measure_seconds": time.monotonic() - measure_started,
+        "operations": operations,
+    }
+    args.result.write_text(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    main()
