@@ -29,6 +29,8 @@ def test_worker_schedules_records_a_no_show_and_writes_the_note_of_an_attended_v
     page = new_page()
     yesterday = datetime.datetime.now(zoneinfo.ZoneInfo(AGENCY_TIME_ZONE)).date() - datetime.timedelta(days=1)
     sign_in(page, "cm1@example.org")
+    # Today is the home page; the caseload is one click away.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My caseload").click()
 
     # From the case page: "Upcoming appointments" → Schedule.
     caseload = page.locator("#caseload-table").get_by_role("table")
