@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -94,7 +95,7 @@ def digest_text(found: TodayList, day: datetime.date) -> tuple[str, str]:
         "Your Today list for %(day)s has %(count)d item, %(late)d of them late.",
         "Your Today list for %(day)s has %(count)d items, %(late)d of them late.",
         total,
-    ) % {"day": f"{day:%A} {day.isoformat()}", "count": total, "late": late}
+    ) % {"day": f"{date_format(day, 'l')} {day.isoformat()}", "count": total, "late": late}
     parts = [intro]
     if found.safety_count:
         parts.append(
