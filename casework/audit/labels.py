@@ -79,6 +79,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "transport.status": _("Changed a transport request"),
     "transport.list": _("Listed transport requests"),
     "reminder.send": _("Sent an appointment reminder"),
+    "digest.send": _("Sent the daily digest e-mail"),
     "today.view": _("Viewed their Today list"),
     "today.view_worker": _("Viewed a worker's Today list"),
     "today.snooze": _("Snoozed an item of their Today list"),

@@ -33,3 +33,17 @@ class Snooze(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id} until {self.until}"
+
+
+class DigestSent(models.Model):
+    """The daily digest e-mail that went out: one per user and day, ever (never twice)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_user_day")]
+
+    def __str__(self) -> str:
+        return f"digest of {self.day} to {self.user_id}"
