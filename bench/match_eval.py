@@ -41,7 +41,7 @@ from typing import Any
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from run import _child_env, _pg_admin, percentile, timed  # noqa: E402
+from run import _child_env, _pg_admin, database_version, percentile, timed  # noqa: E402
 
 PG_MATCH_DB = "casework_bench_match"
 
@@ -418,13 +418,7 @@ def child(args: argparse.Namespace) -> None:
         )
         for query in timing_queries[:200]
     ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT sqlite_version()")
-            versions = f"SQLite {cursor.fetchone()[0]}"
-        else:
-            cursor.execute("SHOW server_version")
-            versions = f"PostgreSQL {cursor.fetchone()[0]}"
+    versions = database_version()
     result = {
         "database": args.database,
         "versions": versions,

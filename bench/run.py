@@ -181,6 +181,18 @@ def timed(operation: Callable[[], Any], *, runs: int, budget: float) -> dict[str
     }
 
 
+def database_version() -> str:
+    """The database engine and its version, for the report ("PostgreSQL 15.19")."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+            return f"SQLite {cursor.fetchone()[0]}"
+        cursor.execute("SHOW server_version")
+        return f"PostgreSQL {cursor.fetchone()[0]}"
+
+
 def captured_queries(operation: Callable[[], Any]) -> list[dict[str, Any]]:
     """The SQL one run of the operation sends (the log is cleared first: it keeps only 9,000)."""
     from django.db import connection
@@ -366,13 +378,7 @@ def child(args: argparse.Namespace) -> None:
     selector = timed(lambda: caseload_rows(cases=caseload_for_user(user=worker)), runs=runs, budget=budget)
     operations.append({"name": "caseload_rows selector alone", **selector, "baseline": caseload_baseline})
 
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT sqlite_version()")
-            versions = f"SQLite {cursor.fetchone()[0]}"
-        else:
-            cursor.execute("SHOW server_version")
-            versions = f"PostgreSQL {cursor.fetchone()[0]}"
+    versions = database_version()
     result = {
         "database": args.database,
         "versions": versions,

@@ -257,13 +257,7 @@ def child(args: argparse.Namespace) -> None:
         operations.append(row)
         print(f"  {name}: p50 {row['p50']:.2f} ms, p95 {row['p95']:.2f} ms, {row['queries']} queries", flush=True)
 
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT sqlite_version()")
-            versions = f"SQLite {cursor.fetchone()[0]}"
-        else:
-            cursor.execute("SHOW server_version")
-            versions = f"PostgreSQL {cursor.fetchone()[0]}"
+    versions = bench_run.database_version()
     result = {
         "database": args.database,
         "versions": versions,

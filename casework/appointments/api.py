@@ -38,11 +38,11 @@ from casework.core.api import (
     ConflictOut,
     ErrorOut,
     PageParams,
-    etag,
     expected_version,
     paginate,
     precondition,
     request_user,
+    with_etag,
 )
 from casework.core.errors import ValidationFailed
 
@@ -81,8 +81,7 @@ def _reload(appointment: Appointment, response: HttpResponse) -> Appointment:
         .prefetch_related("staff", "external_members")
         .get(pk=appointment.pk)
     )
-    response["ETag"] = etag(fresh.version)
-    return fresh
+    return with_etag(fresh, response)
 
 
 @router.get("/appointments", response={200: AppointmentPage, **READ_ERRORS}, summary="List appointments")
@@ -172,8 +171,7 @@ def create_appointment(
 )
 def get_appointment(request: HttpRequest, appointment_id: int, response: HttpResponse) -> Appointment:
     appointment = selectors.appointment_get_for_user(user=request_user(request), appointment_id=appointment_id)
-    response["ETag"] = etag(appointment.version)
-    return appointment
+    return with_etag(appointment, response)
 
 
 @router.patch(

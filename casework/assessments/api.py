@@ -37,13 +37,13 @@ from casework.core.api import (
     WRITE_ERRORS,
     ErrorOut,
     PageParams,
-    etag,
     expected_version,
     paginate,
     precondition,
     refuse_nul,
     request_user,
     submission_key,
+    with_etag,
 )
 from casework.core.errors import NotFound, ValidationFailed, VersionConflict
 
@@ -54,11 +54,6 @@ EXPORT_ERRORS = {**READ_ERRORS, 409: ErrorOut}
 
 
 # --- Helpers ----------------------------------------------------------------------------------
-
-
-def _read(assessment: Assessment, response: HttpResponse) -> Assessment:
-    response["ETag"] = etag(assessment.version)
-    return assessment
 
 
 def _reload(user: User, assessment: Assessment) -> Assessment:
@@ -73,7 +68,7 @@ def _replay(user: User, key: str | None, response: HttpResponse) -> Assessment |
     earlier = Assessment.objects.filter(submission_key=key, administered_by=user).values_list("pk", flat=True).first()
     if earlier is None:
         return None
-    return _read(selectors.assessment_get_for_user(user=user, assessment_id=earlier), response)
+    return with_etag(selectors.assessment_get_for_user(user=user, assessment_id=earlier), response)
 
 
 def _check_version(assessment: Assessment, version: int | None) -> None:
@@ -201,7 +196,7 @@ def create_assessment(
             return Status(200, earlier)
         raise ValidationFailed(_("The assessment could not be saved; please try again.")) from exc
     response["Location"] = f"/api/v1/assessments/{assessment.pk}"
-    return Status(201, _read(_reload(user, assessment), response))
+    return Status(201, with_etag(_reload(user, assessment), response))
 
 
 # --- One assessment ---------------------------------------------------------------------------
@@ -211,7 +206,7 @@ def create_assessment(
 def get_assessment(request: HttpRequest, assessment_id: int, response: HttpResponse) -> Assessment:
     """One assessment with answers and score; the ETag header carries its version."""
     user = request_user(request)
-    return _read(selectors.assessment_get_for_user(user=user, assessment_id=assessment_id), response)
+    return with_etag(selectors.assessment_get_for_user(user=user, assessment_id=assessment_id), response)
 
 
 @router.patch(
@@ -238,7 +233,7 @@ def update_assessment(
         )
     if updated.version == version:
         audit_record(actor=user, action="assessment.view", client_id=updated.client_id, obj=updated)
-    return _read(_reload(user, updated), response)
+    return with_etag(_reload(user, updated), response)
 
 
 @router.post(
@@ -263,7 +258,7 @@ def complete_assessment(
     with precondition(used_if_match), transaction.atomic():
         _check_version(assessment, expected)
         completed = services.assessment_complete(actor=user, assessment=assessment)
-    return _read(_reload(user, completed), response)
+    return with_etag(_reload(user, completed), response)
 
 
 @router.post(
@@ -299,7 +294,7 @@ def amend_assessment(
             return Status(200, earlier)
         raise ValidationFailed(_("The amendment could not be saved; please try again.")) from exc
     response["Location"] = f"/api/v1/assessments/{amendment.pk}"
-    return Status(201, _read(_reload(user, amendment), response))
+    return Status(201, with_etag(_reload(user, amendment), response))
 
 
 @router.get(

@@ -29,13 +29,13 @@ from casework.core.api import (
     READ_ERRORS,
     WRITE_ERRORS,
     PageParams,
-    etag,
     expected_version,
     paginate,
     precondition,
     refuse_nul,
     request_user,
     submission_key,
+    with_etag,
 )
 from casework.core.errors import NotFound, ValidationFailed
 
@@ -61,11 +61,6 @@ def _reload(case: Case) -> Case:
     return Case.objects.select_related("client", "program", "team", "primary_worker").get(pk=case.pk)
 
 
-def _read(case: Case, response: HttpResponse) -> Case:
-    response["ETag"] = etag(case.version)
-    return case
-
-
 def _replay(user: User, key: str | None, response: HttpResponse) -> Case | None:
     """The case an earlier request with the same Idempotency-Key opened, if any."""
     if not key:
@@ -73,7 +68,7 @@ def _replay(user: User, key: str | None, response: HttpResponse) -> Case | None:
     earlier = Case.objects.filter(submission_key=key, created_by=user).values_list("pk", flat=True).first()
     if earlier is None:
         return None
-    return _read(selectors.case_get_for_user(user=user, case_id=earlier), response)
+    return with_etag(selectors.case_get_for_user(user=user, case_id=earlier), response)
 
 
 @router.get("", response={200: CasePage, **READ_ERRORS}, summary="List the cases I may see")
@@ -148,13 +143,13 @@ def open_case(
             return Status(200, earlier)
         raise ValidationFailed(_("The case could not be saved; please try again.")) from exc
     response["Location"] = f"{request.path.rstrip('/')}/{case.pk}"
-    return Status(201, _read(_reload(case), response))
+    return Status(201, with_etag(_reload(case), response))
 
 
 @router.get("/{int:case_id}", response={200: CaseRead, **READ_ERRORS}, summary="Read a case")
 def get_case(request: HttpRequest, case_id: int, response: HttpResponse) -> Case:
     """One case; the ETag header carries its version."""
-    return _read(selectors.case_get_for_user(user=request_user(request), case_id=case_id), response)
+    return with_etag(selectors.case_get_for_user(user=request_user(request), case_id=case_id), response)
 
 
 @router.patch("/{int:case_id}", response={200: CaseRead, **EDIT_ERRORS}, summary="Edit a case")
@@ -174,7 +169,7 @@ def update_case(
         updated = services.case_update(actor=user, case=case, expected_version=version, data=data)
     if updated.version == version:
         audit_record(actor=user, action="case.view", client_id=updated.client_id, obj=updated)
-    return _read(_reload(updated), response)
+    return with_etag(_reload(updated), response)
 
 
 @router.post("/{int:case_id}/transition", response={200: CaseRead, **EDIT_ERRORS}, summary="Change a case's status")
@@ -205,7 +200,7 @@ def transition_case(
             closure_reason=str(payload.closure_reason or ""),
             expected_version=version,
         )
-    return _read(_reload(updated), response)
+    return with_etag(_reload(updated), response)
 
 
 @router.get("/{int:case_id}/team", response={200: list[TeamMemberOut], **READ_ERRORS}, summary="The case team")

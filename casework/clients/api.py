@@ -29,13 +29,13 @@ from casework.core.api import (
     READ_ERRORS,
     WRITE_ERRORS,
     PageParams,
-    etag,
     expected_version,
     paginate,
     precondition,
     refuse_nul,
     request_user,
     submission_key,
+    with_etag,
 )
 from casework.core.errors import PermissionDenied, ValidationFailed
 
@@ -52,8 +52,7 @@ def _with_details(client: Client) -> Client:
 
 
 def _read(client: Client, response: HttpResponse) -> Client:
-    response["ETag"] = etag(client.version)
-    return _with_details(client)
+    return _with_details(with_etag(client, response))
 
 
 @router.get("", response={200: ClientPage, **READ_ERRORS}, summary="List the clients I may see")

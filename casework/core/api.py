@@ -11,11 +11,11 @@ import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import AuthenticationError
@@ -155,6 +155,19 @@ def paginate(queryset: QuerySet[M], page: PageParams) -> dict[str, Any]:
 def etag(version: int) -> str:
     """The entity tag of a record's version, as sent in ETag and expected in If-Match."""
     return f'"{version}"'
+
+
+class Versioned(Protocol):
+    version: int
+
+
+VersionedRecord = TypeVar("VersionedRecord", bound=Versioned)
+
+
+def with_etag(record: VersionedRecord, response: HttpResponse) -> VersionedRecord:
+    """Set the response's ETag to the record's version and return the record (a handler's result)."""
+    response["ETag"] = etag(record.version)
+    return record
 
 
 def expected_version(*, if_match: str | None, version: int | None, current: int) -> tuple[int, bool]:

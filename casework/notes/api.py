@@ -19,13 +19,13 @@ from casework.core.api import (
     READ_ERRORS,
     WRITE_ERRORS,
     PageParams,
-    etag,
     expected_version,
     paginate,
     precondition,
     refuse_nul,
     request_user,
     submission_key,
+    with_etag,
 )
 from casework.core.errors import ValidationFailed
 from casework.notes import selectors, services
@@ -35,11 +35,6 @@ from casework.notes.schemas import AddendumIn, AddendumOut, NoteCreate, NotePage
 router = Router(tags=["notes"])
 
 STATUS_FILTERS = ["", *[status.value for status in NoteStatus]]
-
-
-def _read(note: ProgressNote, response: HttpResponse) -> ProgressNote:
-    response["ETag"] = etag(note.version)
-    return note
 
 
 def _reload(user: User, note: ProgressNote) -> ProgressNote:
@@ -54,7 +49,7 @@ def _replay(user: User, key: str | None, response: HttpResponse) -> ProgressNote
     earlier = ProgressNote.objects.filter(submission_key=key, author=user).values_list("pk", flat=True).first()
     if earlier is None:
         return None
-    return _read(selectors.note_get_for_user(user=user, note_id=earlier), response)
+    return with_etag(selectors.note_get_for_user(user=user, note_id=earlier), response)
 
 
 @router.get("", response={200: NotePage, **READ_ERRORS}, summary="List a case's or a client's notes")
@@ -117,13 +112,13 @@ def create_note(
             return Status(200, earlier)
         raise ValidationFailed(_("The note could not be saved; please try again.")) from exc
     response["Location"] = f"{request.path.rstrip('/')}/{note.pk}"
-    return Status(201, _read(_reload(user, note), response))
+    return Status(201, with_etag(_reload(user, note), response))
 
 
 @router.get("/{int:note_id}", response={200: NoteRead, **READ_ERRORS}, summary="Read a note")
 def get_note(request: HttpRequest, note_id: int, response: HttpResponse) -> ProgressNote:
     """One note with its addenda; the ETag header carries its version."""
-    return _read(selectors.note_get_for_user(user=request_user(request), note_id=note_id), response)
+    return with_etag(selectors.note_get_for_user(user=request_user(request), note_id=note_id), response)
 
 
 @router.patch("/{int:note_id}", response={200: NoteRead, **EDIT_ERRORS}, summary="Edit a draft note")
@@ -143,7 +138,7 @@ def update_note(
         updated = services.note_update(actor=user, note=note, expected_version=version, data=data)
     if updated.version == version:
         audit_record(actor=user, action="note.view", client_id=updated.client_id, obj=updated)
-    return _read(_reload(user, updated), response)
+    return with_etag(_reload(user, updated), response)
 
 
 @router.post("/{int:note_id}/sign", response={200: NoteRead, **WRITE_ERRORS}, summary="Sign (lock) a draft note")
@@ -152,7 +147,7 @@ def sign_note(request: HttpRequest, note_id: int, response: HttpResponse) -> Pro
     user = request_user(request)
     note = selectors.note_get_for_user(user=user, note_id=note_id, audit=False)
     signed = services.note_sign(actor=user, note=note)
-    return _read(_reload(user, signed), response)
+    return with_etag(_reload(user, signed), response)
 
 
 @router.get("/{int:note_id}/addenda", response={200: list[AddendumOut], **READ_ERRORS}, summary="A note's addenda")
@@ -189,4 +184,4 @@ def void_note(request: HttpRequest, note_id: int, payload: NoteVoid, response: H
     user = request_user(request)
     note = selectors.note_get_for_user(user=user, note_id=note_id, audit=False)
     voided = services.note_void(actor=user, note=note, reason=payload.reason)
-    return _read(_reload(user, voided), response)
+    return with_etag(_reload(user, voided), response)
