@@ -7,6 +7,12 @@ temporary SQLite file; PostgreSQL `casework_bench_today` on 127.0.0.1:5432, drop
 created), `migrate` + `generate_synthetic` in a child process with production settings, then
 p50/p95 of each operation beside the bare SQL it needs, measured in the same run.
 
+Generating 100,000 clients takes minutes; to profile or measure again on the same data, keep
+it: `--keep DIR` generates once into DIR (the SQLite file and the keys the data was encrypted
+with; PostgreSQL keeps its database) and later runs with the same `--keep DIR` reuse it
+(the due work is dated from the day it was added: regenerate on another day). `--drop`
+removes a kept database.
+
 On top of the synthetic data the child gives the first synthetic worker's team due work, so the
 lists are not empty: a PHQ-9 rule (intake + every 90 days) on the worker's programs, 20 open
 tasks for each worker of the team (a third of them late) and an open risk flag on 3 clients of
@@ -36,15 +42,28 @@ import run as bench_run  # noqa: E402  (bench/run.py: the shared helpers)
 PG_DB = "casework_bench_today"
 
 
-def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
-    workdir = Path(tempfile.mkdtemp(prefix="casework-bench-today-"))
-    result_path = workdir / "result.json"
+def _kept_env(database: str, keep: Path) -> tuple[dict[str, str], bool]:
+    """The child's environment for a kept database, and whether the data is already there.
+
+    The secrets are kept beside the data: the synthetic identifiers were encrypted with them.
+    """
+    keep.mkdir(parents=True, exist_ok=True)
+    state_path = keep / f"{database}.json"
+    if state_path.exists():
+        state = json.loads(state_path.read_text())
+        env = bench_run._child_env(database, keep)
+        env.update(state["secrets"])
+        return env, True
+    env = bench_run._child_env(database, keep)
     if database == "postgres":
         bench_run._pg_admin([f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)", f"CREATE DATABASE {PG_DB}"])
-    env = bench_run._child_env(database, workdir)
-    if database == "postgres":
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
-    command = [
+    else:
+        (keep / "bench.sqlite3").unlink(missing_ok=True)
+    return env, False
+
+
+def _child_command(database: str, args: argparse.Namespace, result_path: Path, *, reuse: bool) -> list[str]:
+    return [
         sys.executable,
         str(Path(__file__).resolve()),
         "--child",
@@ -58,7 +77,46 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
         str(args.seconds_per_operation),
         "--result",
         str(result_path),
+        *(["--reuse"] if reuse else []),
     ]
+
+
+def run_kept_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Measure a database kept in --keep DIR, generating it first if it is not there yet."""
+    keep: Path = args.keep
+    env, reuse = _kept_env(database, keep)
+    if database == "postgres":
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
+    result_path = keep / f"{database}-result.json"
+    print(f"\n=== {database}: {'kept data in ' + str(keep) if reuse else f'{args.clients:,} clients, kept'} ===")
+    subprocess.run(  # noqa: S603
+        _child_command(database, args, result_path, reuse=reuse), env=env, check=True, timeout=args.timeout
+    )
+    if not reuse:
+        secrets = {name: env[name] for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS")}
+        (keep / f"{database}.json").write_text(json.dumps({"secrets": secrets, "clients": args.clients}))
+    return json.loads(result_path.read_text())
+
+
+def drop_kept(database: str, keep: Path) -> None:
+    if database == "postgres":
+        bench_run._pg_admin([f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"])
+    else:
+        (keep / "bench.sqlite3").unlink(missing_ok=True)
+    (keep / f"{database}.json").unlink(missing_ok=True)
+
+
+def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
+    if args.keep:
+        return run_kept_database(database, args)
+    workdir = Path(tempfile.mkdtemp(prefix="casework-bench-today-"))
+    result_path = workdir / "result.json"
+    if database == "postgres":
+        bench_run._pg_admin([f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)", f"CREATE DATABASE {PG_DB}"])
+    env = bench_run._child_env(database, workdir)
+    if database == "postgres":
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
+    command = _child_command(database, args, result_path, reuse=False)
     try:
         print(f"\n=== {database}: {args.clients:,} clients ===", flush=True)
         subprocess.run(command, env=env, check=True, timeout=args.timeout)  # noqa: S603
@@ -77,7 +135,10 @@ def main() -> None:
     parser.add_argument("--seconds-per-operation", type=float, default=8.0)
     parser.add_argument("--timeout", type=int, default=1800)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--keep", type=Path, help="Generate once into this directory and reuse it on later runs.")
+    parser.add_argument("--drop", action="store_true", help="Remove the databases kept with --keep, then stop.")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--reuse", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -85,6 +146,12 @@ def main() -> None:
         return
     started = time.monotonic()
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    if args.drop:
+        if not args.keep:
+            parser.error("--drop needs --keep DIR")
+        for database in databases:
+            drop_kept(database, args.keep)
+        return
     results = [run_database(database, args) for database in databases]
     bench_run.print_report(results)
     print(f"\nTotal: {time.monotonic() - started:.0f} s on {os.cpu_count()} CPU(s), {platform.platform()}.")
@@ -154,8 +221,9 @@ def child(args: argparse.Namespace) -> None:
     from casework.today.selectors import today_for_user
 
     started = time.monotonic()
-    call_command("migrate", verbosity=0)
-    call_command("generate_synthetic", clients=args.clients, yes_i_know=True, batch_size=5000)
+    call_command("migrate", verbosity=0)  # also on kept data: the code may have new migrations
+    if not args.reuse:
+        call_command("generate_synthetic", clients=args.clients, yes_i_know=True, batch_size=5000)
     worker = (
         User.objects.filter(agency__name=AGENCY_NAME, role=Role.CASE_MANAGER).order_by("pk").select_related("team")
     ).first()
@@ -165,10 +233,11 @@ def child(args: argparse.Namespace) -> None:
     assert supervisor is not None
     members = list(User.objects.filter(team=team, is_active=True))
     today = timezone.localdate()
-    _add_due_work(team, [m for m in members if m.role == Role.CASE_MANAGER], today)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
+    if not args.reuse:
+        _add_due_work(team, [m for m in members if m.role == Role.CASE_MANAGER], today)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE")
     generate_seconds = time.monotonic() - started
     measure_started = time.monotonic()
     budget, runs = args.seconds_per_operation, args.runs

@@ -17,3 +17,16 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("E-mail or password is wrong."),
         "inactive": _("This account is not active."),
     }
+
+
+class MySettingsForm(forms.Form):
+    """A user's own settings."""
+
+    daily_digest = forms.BooleanField(
+        label=_("Send me the daily digest e-mail"),
+        required=False,
+        help_text=_(
+            "Each morning, how many items your Today list has and how many are late, with a link. "
+            "It never names a client."
+        ),
+    )

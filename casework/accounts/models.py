@@ -117,6 +117,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     # Demo accounts share a published password: they only sign in while DEBUG is on.
     is_demo_account = models.BooleanField(default=False)
+    # The daily digest e-mail of the Today list; each user turns it off on "My settings".
+    daily_digest = models.BooleanField(
+        _("daily digest e-mail"),
+        default=True,
+        help_text=_("A short e-mail each morning saying how much is on your Today list (no client details)."),
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()

@@ -1,15 +1,22 @@
-"""Sign in and sign out."""
+"""Sign in and sign out; the signed-in user's own settings."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
-from casework.accounts.forms import LoginForm
+from casework.accounts import services
+from casework.accounts.forms import LoginForm, MySettingsForm
+from casework.accounts.models import User
+from casework.clients.permissions import is_clinical
 
 
 class LoginView(auth_views.LoginView):
@@ -36,3 +43,25 @@ def lockout(request: HttpRequest, credentials: dict[str, Any] | None = None, *ar
         },
         status=429,
     )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def my_settings(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own settings: the daily digest e-mail on or off (audited)."""
+    user = request.user
+    assert isinstance(user, User)
+    gets_digest = is_clinical(user)
+    if request.method == "POST" and gets_digest:
+        form = MySettingsForm(request.POST)
+        if form.is_valid():
+            services.my_settings_update(actor=user, daily_digest=form.cleaned_data["daily_digest"])
+            messages.success(
+                request,
+                _("Daily digest e-mail on.") if form.cleaned_data["daily_digest"] else _("Daily digest e-mail off."),
+            )
+            return redirect("accounts:settings")
+    else:
+        form = MySettingsForm(initial={"daily_digest": user.daily_digest})
+    return render(request, "accounts/settings.html", {"nav": "settings", "form": form, "gets_digest": gets_digest})

@@ -61,6 +61,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "assessment.scores": _("Viewed the client's scores"),
     "assessment.trend": _("Viewed a score trend"),
     "assessment.export_fhir": _("Exported an assessment as FHIR (disclosure)"),
+    "account.settings_update": _("Changed their own settings"),
     "auth.token_issue": _("Issued an API token"),
     "auth.token_revoke": _("Revoked an API token"),
     "team.view": _("Viewed a team's workload"),

@@ -113,9 +113,10 @@ def digest_text(found: TodayList, day: datetime.date) -> tuple[str, str]:
 
 
 def digest_recipients() -> QuerySet[User]:
-    """Active clinical staff of an agency with an e-mail address (not administrators or auditors)."""
+    """Active clinical staff of an agency with an e-mail address (not administrators or auditors)
+    who have not turned the digest off on their settings page."""
     return (
-        User.objects.filter(is_active=True, role__in=CLINICAL_ROLES, agency__isnull=False)
+        User.objects.filter(is_active=True, role__in=CLINICAL_ROLES, agency__isnull=False, daily_digest=True)
         .exclude(email="")
         .select_related("agency")
         .order_by("pk")
@@ -131,7 +132,10 @@ def _claim(user: User, day: datetime.date) -> DigestSent | None:
 
 
 def send_digest_to(user: User, *, day: datetime.date | None = None) -> bool:
-    """Send the user's digest of `day` (their agency's today by default) unless sent already or empty."""
+    """Send the user's digest of `day` (their agency's today by default) unless they turned it off,
+    it was sent already or their list is empty."""
+    if not user.daily_digest:
+        return False
     with timezone.override(zone_of(user.agency)):
         day = day or timezone.localdate()
         if DigestSent.objects.filter(user=user, day=day).exists():

@@ -203,3 +203,20 @@ def test_the_management_command_runs_enqueues_and_refuses_a_bad_day(busy: Any, c
     assert "Queued digest job" in capsys.readouterr().out
     job = DBTaskResult.objects.get()
     assert job.args_kwargs["args"] == ["2026-03-11"]
+
+
+def test_a_user_who_turned_the_digest_off_gets_none(busy: Any, colleague: Any, case: Any) -> None:
+    from casework.accounts.services import my_settings_update
+
+    _task(colleague, case, "Robert Smith: second opinion", DAY)
+    my_settings_update(actor=busy, daily_digest=False)
+
+    assert digest.send_daily_digests(day=DAY) == 1
+    assert [message.to for message in mail.outbox] == [[colleague.email]]
+    assert digest.send_digest_to(busy, day=DAY) is False
+    assert not DigestSent.objects.filter(user=busy).exists()
+
+    # Turned back on, the next run sends it (the day was never claimed).
+    my_settings_update(actor=busy, daily_digest=True)
+    assert digest.send_daily_digests(day=DAY) == 1
+    assert DigestSent.objects.filter(user=busy, day=DAY).exists()
