@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Max, OuterRef, Prefetch, Subquery
+from django.db.models import (
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from casework.accounts.models import User
@@ -14,6 +31,7 @@ from casework.assessments.models import Assessment, AssessmentStatus, Instrument
 from casework.cases.models import Case, CaseStatus
 from casework.clients.models import Client
 from casework.core.errors import NotFound
+from casework.core.expressions import DaysBetween
 from casework.tasks.models import PRIORITY_RANK, Notification, ReassessmentRule, Task, TaskPriority, TaskStatus
 
 # An intake instrument never given is due this many days after the case opens.
@@ -161,6 +179,49 @@ def reassessments_due(*, cases: Iterable[Case], today: datetime.date) -> dict[in
     for items in due.values():
         items.sort(key=lambda item: (item.due_date, item.instrument_name))
     return due
+
+
+def reassessment_rules_for(cases: QuerySet[Case]) -> list[ReassessmentRule]:
+    """The active rules (of active instruments) of the programs these cases are in. One query."""
+    return list(
+        ReassessmentRule.objects.filter(
+            program_id__in=cases.order_by().values("program_id"), active=True, instrument__is_active=True
+        ).order_by("pk")
+    )
+
+
+def overdue_reassessments_count(*, rules: list[ReassessmentRule], today: datetime.date) -> Any:
+    """An aggregate counting, per group of open cases, the reassessments overdue on `today`.
+
+    The same schedule as `reassessments_due` (overdue = due before today), worked out by the
+    database so that a team's hundreds of cases need not be read: for each rule, the cases of
+    its program whose last completed assessment of the instrument is older than the interval,
+    or, never given, whose case opened longer ago than the intake grace (or the interval).
+    Use in `.values(...).annotate(overdue=...)` on a Case queryset; None when there are no rules.
+    """
+    if not rules:
+        return None
+    today_value = Value(today, output_field=DateField())
+    opened_days = DaysBetween(today_value, TruncDate("opened_at"))
+    counts = []
+    for rule in rules:
+        completed = Assessment.objects.filter(
+            case=OuterRef("pk"),
+            status=AssessmentStatus.COMPLETED,
+            instrument_version__instrument_id=rule.instrument_id,
+        )
+        never_days = INTAKE_GRACE_DAYS if rule.due_at_intake else (rule.interval_days or 0)
+        if rule.interval_days:
+            last_given = Subquery(
+                completed.order_by().values("case").annotate(last=Max("administered_at")).values("last"),
+                output_field=DateTimeField(),
+            )
+            since_given = DaysBetween(today_value, TruncDate(last_given)) - rule.interval_days
+            overdue: Any = GreaterThan(Coalesce(since_given, opened_days - never_days), 0)
+        else:
+            overdue = Q(~Exists(completed)) & Q(GreaterThan(opened_days, never_days))
+        counts.append(Count("pk", filter=Q(program_id=rule.program_id) & Q(overdue)))
+    return functools.reduce(operator.add, counts)
 
 
 def _current_title() -> Subquery:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any
 
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from casework.accounts.models import Role, Team, User
@@ -68,38 +68,42 @@ class WorkerOverview:
 
 
 @dataclass
-class _CaseRow:
-    """What the contact and reassessment rules read of a case (duck-types Case for `reassessments_due`)."""
-
-    pk: int
-    status: str
-    opened_at: datetime.datetime
-    primary_worker_id: int
-    program_id: int
-    last_contact_date: datetime.date | None
-    interval: int
-
-
-@dataclass
 class TeamOverview:
     team: Team
     workers: list[WorkerOverview] = field(default_factory=list)
 
 
 def teams_overview(*, teams: list[Team], today: datetime.date) -> list[TeamOverview]:
-    """Every active member of the teams with their figures; eight queries whatever the team sizes."""
+    """Every active member of the teams with their figures; six queries whatever the team sizes.
+
+    The database does the counting, no case is read: open cases, their acuity, the contact rule
+    (last contact against the program's interval, `with_contact_rule`) and the reassessment
+    schedule (`overdue_reassessments_count`, from the programs' rules) in one aggregate per worker.
+    """
     from casework.notes.models import NoteStatus, ProgressNote
     from casework.safety.models import RiskFlag
     from casework.tasks.models import Task, TaskStatus
-    from casework.tasks.selectors import reassessments_due
+    from casework.tasks.selectors import overdue_reassessments_count, reassessment_rules_for
+    from casework.today.sources import with_contact_rule
 
     members = list(User.objects.filter(team__in=teams, is_active=True).order_by("full_name"))
     lines = {member.pk: WorkerOverview(worker=member) for member in members}
     ids = list(lines)
     open_cases = Case.objects.filter(primary_worker_id__in=ids, status__in=OPEN_STATUSES)
-    for row in open_cases.order_by().values("primary_worker").annotate(n=Count("pk"), weight=Sum("acuity")):
-        lines[row["primary_worker"]].open_cases = row["n"]
-        lines[row["primary_worker"]].weighted_load = row["weight"] or 0
+    figures: dict[str, Any] = {
+        "n": Count("pk"),
+        "weight": Sum("acuity"),
+        "overdue_contacts": Count("pk", filter=Q(contact_overdue_days__gt=0)),
+    }
+    overdue_reassessments = overdue_reassessments_count(rules=reassessment_rules_for(open_cases), today=today)
+    if overdue_reassessments is not None:
+        figures["overdue_reassessments"] = overdue_reassessments
+    for row in with_contact_rule(open_cases, today).order_by().values("primary_worker").annotate(**figures):
+        line = lines[row["primary_worker"]]
+        line.open_cases = row["n"]
+        line.weighted_load = row["weight"] or 0
+        line.overdue_contacts = row["overdue_contacts"]
+        line.overdue_reassessments = row.get("overdue_reassessments") or 0
     for row in (
         Task.objects.filter(assignee_id__in=ids, status=TaskStatus.OPEN, due_date__lt=today)
         .order_by()
@@ -124,32 +128,6 @@ def teams_overview(*, teams: list[Team], today: datetime.date) -> list[TeamOverv
         .annotate(n=Count("pk"))
     ):
         lines[row["author"]].unsigned_notes = row["n"]
-    # Contact and reassessment rules are computed per case, as on the worker's Today list (only
-    # the columns the rules read: a team carries hundreds of cases).
-    last_contact = (
-        ProgressNote.objects.filter(case=OuterRef("pk"))
-        .exclude(status=NoteStatus.VOIDED)
-        .order_by()
-        .values("case")
-        .annotate(last=Max("contact_date"))
-        .values("last")
-    )
-    rows = [
-        _CaseRow(**values)
-        for values in open_cases.annotate(
-            last_contact_date=Subquery(last_contact), interval=F("program__contact_interval_days")
-        )
-        .order_by()
-        .values("pk", "status", "opened_at", "primary_worker_id", "program_id", "last_contact_date", "interval")
-    ]
-    for case_row in rows:
-        base = case_row.last_contact_date or timezone.localtime(case_row.opened_at).date()
-        if base + datetime.timedelta(days=case_row.interval) < today:
-            lines[case_row.primary_worker_id].overdue_contacts += 1
-    by_case = {case_row.pk: case_row.primary_worker_id for case_row in rows}
-    # Plain rows, not model instances: building hundreds of Case objects cost more than the SQL.
-    for case_id, due_list in reassessments_due(cases=cast(list[Case], rows), today=today).items():
-        lines[by_case[case_id]].overdue_reassessments += sum(1 for due in due_list if due.overdue)
     found = []
     for team in teams:
         found.append(TeamOverview(team=team, workers=[lines[m.pk] for m in members if m.team_id == team.pk]))

@@ -30,9 +30,72 @@ from casework.tasks.models import PRIORITY_RANK, TaskPriority
 from casework.today.models import Snooze
 
 
-@dataclass
+@dataclass(slots=True)
+class ClientRef:
+    """What a row shows of its client: the id and the name (not the whole record)."""
+
+    id: int
+    display_name: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @classmethod
+    def of(cls, preferred_name: str, legal_first_name: str, legal_last_name: str, client_id: int) -> ClientRef:
+        """As `Client.display_name`: preferred first name if given, then the legal last name."""
+        return cls(id=client_id, display_name=f"{preferred_name or legal_first_name} {legal_last_name}".strip())
+
+
+@dataclass(slots=True)
+class ProgramRef:
+    id: int
+    name: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(slots=True)
+class CaseRef:
+    """What a row needs of its case: the id, its acuity (ranking) and its program's name."""
+
+    id: int
+    acuity: int
+    program: ProgramRef | None = None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+@dataclass(slots=True)
+class TaskRef:
+    """What a task row needs of its task: the id, where it came from, to whom it belongs."""
+
+    id: int
+    source_kind: str
+    source_id: int | None
+    assignee_id: int
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+# Sources build hundreds of items per request: plain slotted rows, and the read-only facts a
+# row shows (labels, URLs) worked out once per list rather than in the template for each row.
+@dataclass(slots=True)
 class TodayItem:
-    """One row of the Today list: what, about whom, why it is here, when it was due, where to do it."""
+    """One row of the Today list: what, about whom, why it is here, when it was due, where to do it.
+
+    `client`, `case` and `task` are whatever has `pk` (and `display_name`, `acuity` and
+    `program`, `source_kind` and `assignee_id`): model instances or the light refs above.
+    """
 
     kind: str
     object_id: int
@@ -76,6 +139,21 @@ class TodayItem:
     @property
     def reassign_url(self) -> str:
         return _action_url("today:task_reassign", "", self.object_id)
+
+    @property
+    def actions_url(self) -> str:
+        """Where the row's snooze and reassign forms are fetched from (on demand, not with the list)."""
+        return _action_url("today:actions", self.kind, self.object_id)
+
+    @property
+    def is_task(self) -> bool:
+        """A task the worker can mark done or give away (not a safety task, done with its flag)."""
+        return self.task is not None and self.task.source_kind != "risk_flag"
+
+    @property
+    def program_name(self) -> str:
+        program = getattr(self.case, "program", None) if self.case is not None else None
+        return program.name if program is not None else ""
 
     @property
     def is_late(self) -> bool:

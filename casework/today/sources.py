@@ -2,46 +2,102 @@
 
 Each is registered with the number of queries it runs, whatever the caseload. Loaded by
 `TodayConfig.ready()`.
+
+A worker's list has a hundred items or more and is the page they open most, so the sources
+read plain rows (`values_list`: only the columns a row shows, no model instances), translate
+their sentences once per list and language (`_labels`), and leave the contact rule's date
+arithmetic to the database (`days_without_contact`).
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from casework.accounts.models import User
 from casework.cases.models import OPEN_STATUSES, Case, CaseTeamMember
-from casework.today.selectors import TodayItem, register_source
+from casework.core.expressions import DaysBetween
+from casework.today.selectors import CaseRef, ClientRef, ProgramRef, TaskRef, TodayItem, register_source
 
 
-def _days(count: int) -> str:
+@functools.lru_cache(maxsize=16)
+def _labels(language: str | None) -> dict[str, str]:
+    """The sentences of the built-in sources in one language, translated once (not once per row)."""
+    return {
+        "overdue": _("%(days)s overdue (due %(due)s)"),
+        "due_today": _("Due today"),
+        "due": _("Due %(due)s"),
+        "flagged": _("Flagged at risk on %(date)s: %(summary)s"),
+        "safety_task": _("Safety follow-up: done when the risk flag is resolved."),
+        "assigned_by": _("Assigned by %(who)s"),
+        "your_task": _("Your task"),
+        "sign_note": _("Sign the note of %(date)s"),
+        "draft_since": _("Draft since %(date)s, not signed"),
+        "never_given": _("Never given in this case"),
+        "last_given": _("Last given %(date)s"),
+        "give": _("Give the %(instrument)s"),
+        "no_contact_since": _("No contact since %(date)s"),
+        "no_contact_opened": _("No contact since the case opened on %(date)s"),
+        "contact_rule": _("%(program)s asks for contact every %(days)s"),
+        "contact": _("Contact %(client)s"),
+    }
+
+
+@functools.lru_cache(maxsize=2048)
+def _days_in(language: str | None, count: int) -> str:
     return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
 
 
-def _late_reason(lateness: int, due: datetime.date) -> str:
+def _days(count: int) -> str:
+    return _days_in(get_language(), count)
+
+
+def _late_reason(lateness: int, due: datetime.date, labels: dict[str, str] | None = None) -> str:
+    labels = labels or _labels(get_language())
     if lateness > 0:
-        return _("%(days)s overdue (due %(due)s)") % {"days": _days(lateness), "due": due.isoformat()}
+        return labels["overdue"] % {"days": _days(lateness), "due": due.isoformat()}
     if lateness == 0:
-        return _("Due today")
-    return _("Due %(due)s") % {"due": due.isoformat()}
+        return labels["due_today"]
+    return labels["due"] % {"due": due.isoformat()}
 
 
-# What a row shows of its client and case: loading whole client rows (dozens of columns) for a
-# long list costs more than all the queries together.
-CLIENT_FIELDS = ["client__id", "client__preferred_name", "client__legal_first_name", "client__legal_last_name"]
-CASE_FIELDS = ["id", "status", "acuity", "opened_at", "client_id", "program_id", "primary_worker_id"]
-PROGRAM_FIELDS = ["program__id", "program__name", "program__contact_interval_days"]
+# What a row shows of its client, case and program (prefixed by the path to the case).
+CLIENT_COLUMNS = ("client__preferred_name", "client__legal_first_name", "client__legal_last_name", "client_id")
 
 
-def _prefixed(fields: list[str], prefix: str) -> list[str]:
-    return [f"{prefix}{name}" for name in fields]
+def _case_columns(path: str) -> tuple[str, ...]:
+    return (f"{path}id", f"{path}acuity", f"{path}program_id", f"{path}program__name")
+
+
+class _Refs:
+    """Light client, case and program refs for one list: one program ref per program."""
+
+    def __init__(self) -> None:
+        self.programs: dict[int, ProgramRef] = {}
+
+    def client(self, preferred: str, first: str, last: str, client_id: int) -> ClientRef:
+        return ClientRef.of(preferred, first, last, client_id)
+
+    def case(
+        self, case_id: int | None, acuity: int | None, program_id: int | None, program_name: str | None
+    ) -> CaseRef | None:
+        if case_id is None:
+            return None
+        program = None
+        if program_id is not None:
+            program = self.programs.get(program_id)
+            if program is None:
+                program = self.programs[program_id] = ProgramRef(id=program_id, name=program_name or "")
+        return CaseRef(id=case_id, acuity=acuity or 2, program=program)
 
 
 @functools.cache
@@ -62,12 +118,27 @@ def my_open_cases(user: User) -> QuerySet[Case]:
     return (
         Case.objects.filter(primary_worker=user, status__in=OPEN_STATUSES)
         .select_related("client", "program")
-        .only(*CASE_FIELDS, *CLIENT_FIELDS, *PROGRAM_FIELDS)
+        .only(
+            "id",
+            "status",
+            "acuity",
+            "opened_at",
+            "client_id",
+            "program_id",
+            "primary_worker_id",
+            "client__id",
+            "client__preferred_name",
+            "client__legal_first_name",
+            "client__legal_last_name",
+            "program__id",
+            "program__name",
+            "program__contact_interval_days",
+        )
     )
 
 
-def _local_date(moment: datetime.datetime) -> datetime.date:
-    return timezone.localtime(moment).date()
+def _local_date(moment: datetime.datetime, zone: datetime.tzinfo | None = None) -> datetime.date:
+    return moment.astimezone(zone or timezone.get_current_timezone()).date()
 
 
 @register_source("risk_flags", queries=1)
@@ -76,49 +147,40 @@ def open_risk_flags(user: User, today: datetime.date) -> list[TodayItem]:
 
     A flag for which the user holds the open safety task shows once, as that task.
     """
-    from casework.safety.models import RiskFlag
+    from casework.safety.models import RiskFlag, RiskKind
     from casework.tasks.models import Task, TaskSource, TaskStatus
 
     memberships = CaseTeamMember.objects.filter(user=user, removed_at__isnull=True).values("case_id")
     has_task = Task.objects.filter(
         assignee=user, status=TaskStatus.OPEN, source_kind=TaskSource.RISK_FLAG, source_id=OuterRef("pk")
     )
-    flags = (
+    rows = (
         RiskFlag.objects.filter(resolved_at__isnull=True, case__status__in=OPEN_STATUSES)
         .filter(Q(case__primary_worker=user) | Q(case_id__in=memberships))
         .exclude(Exists(has_task))
-        .select_related("client", "case__program")
-        .only(
-            "id",
-            "kind",
-            "summary",
-            "raised_at",
-            "client_id",
-            "case_id",
-            *CLIENT_FIELDS,
-            *_prefixed(CASE_FIELDS, "case__"),
-            *_prefixed(PROGRAM_FIELDS, "case__"),
-        )
         .order_by("raised_at", "pk")
+        .values_list("id", "kind", "summary", "raised_at", *CLIENT_COLUMNS, *_case_columns("case__"))
     )
+    labels, refs, zone = _labels(get_language()), _Refs(), timezone.get_current_timezone()
+    kinds = dict(RiskKind.choices)
     items = []
-    for flag in flags:
-        raised = _local_date(flag.raised_at)
+    for flag_id, kind, summary, raised_at, preferred, first, last, client_id, *case in rows:
+        raised = _local_date(raised_at, zone)
+        case_ref = refs.case(*case)
         items.append(
             TodayItem(
                 kind="risk_flag",
-                object_id=flag.pk,
-                title=str(flag.get_kind_display()),
-                reason=_("Flagged at risk on %(date)s: %(summary)s")
-                % {"date": raised.isoformat(), "summary": flag.summary},
-                url=url_for("clients:detail", flag.client_id) + "#risk-flags",
+                object_id=flag_id,
+                title=str(kinds.get(kind, kind)),
+                reason=labels["flagged"] % {"date": raised.isoformat(), "summary": summary},
+                url=url_for("clients:detail", client_id) + "#risk-flags",
                 due_date=raised,
                 lateness_days=(today - raised).days,
                 priority="urgent",
                 safety=True,
-                acuity=flag.case.acuity,
-                client=flag.client,
-                case=flag.case,
+                acuity=case_ref.acuity if case_ref else 2,
+                client=refs.client(preferred, first, last, client_id),
+                case=case_ref,
                 snoozable=False,
             )
         )
@@ -130,61 +192,56 @@ def open_tasks(user: User, today: datetime.date) -> list[TodayItem]:
     """Open tasks assigned to the user; a task past its due date is late."""
     from casework.tasks.models import Task, TaskPriority, TaskSource, TaskStatus
 
-    tasks = (
-        Task.objects.filter(assignee=user, status=TaskStatus.OPEN, agency_id=user.agency_id or 0)
-        .select_related("client", "case__program", "created_by")
-        .only(
-            "id",
-            "title",
-            "due_date",
-            "priority",
-            "status",
-            "source_kind",
-            "source_id",
-            "assignee_id",
-            "client_id",
-            "case_id",
-            "created_by_id",
-            "created_by__id",
-            "created_by__full_name",
-            "created_by__email",
-            *CLIENT_FIELDS,
-            *_prefixed(CASE_FIELDS, "case__"),
-            *_prefixed(PROGRAM_FIELDS, "case__"),
-        )
+    rows = Task.objects.filter(assignee=user, status=TaskStatus.OPEN, agency_id=user.agency_id or 0).values_list(
+        "id",
+        "title",
+        "due_date",
+        "priority",
+        "source_kind",
+        "source_id",
+        "created_by_id",
+        "created_by__full_name",
+        "created_by__email",
+        *CLIENT_COLUMNS,
+        *_case_columns("case__"),
     )
+    labels, refs = _labels(get_language()), _Refs()
+    sources = {value: str(label) for value, label in TaskSource.choices}
     items = []
-    for task in tasks:
-        lateness = (today - task.due_date).days
-        by_flag = task.source_kind == TaskSource.RISK_FLAG
+    for task_id, title, due_date, priority, source_kind, source_id, by_id, by_name, by_email, *rest in rows:
+        preferred, first, last, client_id, case_id, *case = rest
+        lateness = (today - due_date).days
+        by_flag = source_kind == TaskSource.RISK_FLAG
         if by_flag:
-            reason = _("Safety follow-up: done when the risk flag is resolved.")
-        elif task.created_by_id and task.created_by_id != user.pk:
-            reason = _("Assigned by %(who)s") % {"who": task.created_by}
-        elif task.source_kind:
-            reason = str(task.get_source_kind_display())
+            reason = labels["safety_task"]
+        elif by_id and by_id != user.pk:
+            reason = labels["assigned_by"] % {"who": by_name or by_email}
+        elif source_kind:
+            reason = sources.get(source_kind, source_kind)
         else:
-            reason = _("Your task")
-        url = (
-            url_for("clients:detail", task.client_id) + "#risk-flags"
-            if by_flag
-            else (url_for("cases:detail", task.case_id) if task.case_id else url_for("clients:detail", task.client_id))
-        )
+            reason = labels["your_task"]
+        if by_flag:
+            url = url_for("clients:detail", client_id) + "#risk-flags"
+        elif case_id:
+            url = url_for("cases:detail", case_id)
+        else:
+            url = url_for("clients:detail", client_id)
+        case_ref = refs.case(case_id, *case)
         items.append(
             TodayItem(
                 kind="task",
-                object_id=task.pk,
-                title=task.title,
-                reason=f"{_late_reason(lateness, task.due_date)} · {reason}",
+                object_id=task_id,
+                title=title,
+                reason=f"{_late_reason(lateness, due_date, labels)} · {reason}",
                 url=url,
-                due_date=task.due_date,
+                due_date=due_date,
                 lateness_days=lateness,
-                priority=task.priority,
-                safety=by_flag or task.priority == TaskPriority.URGENT,
-                acuity=task.case.acuity if task.case else 2,
-                client=task.client,
-                case=task.case,
-                task=task,
+                priority=priority,
+                safety=by_flag or priority == TaskPriority.URGENT,
+                acuity=case_ref.acuity if case_ref else 2,
+                client=refs.client(preferred, first, last, client_id),
+                case=case_ref,
+                task=TaskRef(id=task_id, source_kind=source_kind, source_id=source_id, assignee_id=user.pk),
                 snoozable=not by_flag,
             )
         )
@@ -200,120 +257,195 @@ def unsigned_notes(user: User, today: datetime.date) -> list[TodayItem]:
     from casework.notes.models import NoteStatus, ProgressNote
 
     start_of_today = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
-    notes = ProgressNote.objects.filter(
-        author=user, status=NoteStatus.DRAFT, created_at__lt=start_of_today
-    ).select_related("client", "case")
+    rows = ProgressNote.objects.filter(author=user, status=NoteStatus.DRAFT, created_at__lt=start_of_today).values_list(
+        "id", "contact_date", "created_at", *CLIENT_COLUMNS, *_case_columns("case__")
+    )
+    labels, refs, zone = _labels(get_language()), _Refs(), timezone.get_current_timezone()
     items = []
-    for note in notes:
-        written = _local_date(note.created_at)
-        lateness = (today - written).days - 1
+    for note_id, contact_date, created_at, preferred, first, last, client_id, *case in rows:
+        written = _local_date(created_at, zone)
+        case_ref = refs.case(*case)
         items.append(
             TodayItem(
                 kind="unsigned_note",
-                object_id=note.pk,
-                title=_("Sign the note of %(date)s") % {"date": note.contact_date.isoformat()},
-                reason=_("Draft since %(date)s, not signed") % {"date": written.isoformat()},
-                url=url_for("notes:detail", note.pk),
+                object_id=note_id,
+                title=labels["sign_note"] % {"date": contact_date.isoformat()},
+                reason=labels["draft_since"] % {"date": written.isoformat()},
+                url=url_for("notes:detail", note_id),
                 due_date=written + datetime.timedelta(days=1),
-                lateness_days=lateness,
-                acuity=note.case.acuity,
-                client=note.client,
-                case=note.case,
+                lateness_days=(today - written).days - 1,
+                acuity=case_ref.acuity if case_ref else 2,
+                client=refs.client(preferred, first, last, client_id),
+                case=case_ref,
             )
         )
     return items
+
+
+def last_contact_date() -> Subquery:
+    """Per case row (OuterRef "pk"): the date of its latest contact note that was not voided."""
+    from casework.notes.models import NoteStatus, ProgressNote
+
+    return Subquery(
+        ProgressNote.objects.filter(case=OuterRef("pk"))
+        .exclude(status=NoteStatus.VOIDED)
+        .order_by()
+        .values("case")
+        .annotate(last=Max("contact_date"))
+        .values("last"),
+        output_field=DateField(),
+    )
+
+
+def with_contact_rule(cases: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:
+    """Annotate each case with `last_contact_date` and `contact_overdue_days`, in the database.
+
+    The rule is the program's `contact_interval_days` (data an administrator adjusts per program;
+    the caseload's "next contact" uses the same), counted from the last contact note, or from the
+    day the case opened (the agency's local date) when there is none. `contact_overdue_days` is
+    0 on the day contact falls due, positive after it, negative before.
+    """
+    base = Coalesce(F("last_contact_date"), TruncDate("opened_at"), output_field=DateField())
+    return cases.annotate(last_contact_date=last_contact_date()).annotate(
+        contact_overdue_days=DaysBetween(Value(today, output_field=DateField()), base)
+        - F("program__contact_interval_days")
+    )
+
+
+@dataclass(slots=True)
+class CaseRow:
+    """What the caseload rules read of an open case (duck-types Case for `reassessments_due`)."""
+
+    pk: int
+    status: str
+    opened_at: datetime.datetime
+    program_id: int
+    acuity: int
+    client: ClientRef
+    case: CaseRef
+    interval: int
+    last_contact_date: datetime.date | None
+    contact_overdue_days: int
 
 
 @register_source("caseload_rules", queries=3)
 def caseload_rules(user: User, today: datetime.date) -> list[TodayItem]:
     """The rules that watch the user's open cases: reassessments due and clients without contact.
 
-    One query for the cases with their last contact (shared by both rules), two for the
-    reassessment schedule.
+    One query for the cases with their last contact and the contact rule worked out in the
+    database (shared by both rules), two for the reassessment schedule.
     """
-    from casework.notes.models import NoteStatus, ProgressNote
-
-    last_contact = (
-        ProgressNote.objects.filter(case=OuterRef("pk"))
-        .exclude(status=NoteStatus.VOIDED)
+    rows = (
+        with_contact_rule(Case.objects.filter(primary_worker=user, status__in=OPEN_STATUSES), today)
         .order_by()
-        .values("case")
-        .annotate(last=Max("contact_date"))
-        .values("last")
+        .values_list(
+            "id",
+            "status",
+            "opened_at",
+            "acuity",
+            *CLIENT_COLUMNS,
+            "program_id",
+            "program__name",
+            "program__contact_interval_days",
+            "last_contact_date",
+            "contact_overdue_days",
+        )
     )
-    cases = {case.pk: case for case in my_open_cases(user).annotate(last_contact_date=Subquery(last_contact))}
+    refs = _Refs()
+    cases = []
+    for case_id, status, opened_at, acuity, preferred, first, last, client_id, program_id, *rest in rows:
+        program_name, interval, last_contact, overdue_days = rest
+        case_ref = refs.case(case_id, acuity, program_id, program_name)
+        assert case_ref is not None
+        cases.append(
+            CaseRow(
+                pk=case_id,
+                status=status,
+                opened_at=opened_at,
+                program_id=program_id,
+                acuity=acuity,
+                client=refs.client(preferred, first, last, client_id),
+                case=case_ref,
+                interval=interval,
+                last_contact_date=last_contact,
+                contact_overdue_days=overdue_days,
+            )
+        )
     return reassessments_due_today(cases, today) + clients_without_contact(cases, today)
 
 
-def reassessments_due_today(cases: Mapping[int, Case], today: datetime.date) -> list[TodayItem]:
+def reassessments_due_today(cases: list[CaseRow], today: datetime.date) -> list[TodayItem]:
     """Instruments due (today or earlier) on the user's open cases, by the program's reassessment rules.
 
     Gone by itself once the assessment is completed (its date moves on).
     """
     from casework.tasks.selectors import reassessments_due
 
+    labels = _labels(get_language())
+    by_id = {case.pk: case for case in cases}
     items = []
-    for case_id, due_list in reassessments_due(cases=cases.values(), today=today).items():
-        case = cases[case_id]
+    for case_id, due_list in reassessments_due(cases=by_id.values(), today=today).items():  # type: ignore[arg-type]
+        case = by_id[case_id]
         for due in due_list:
             if due.due_date > today:
                 continue
             lateness = (today - due.due_date).days
             why = (
-                _("Never given in this case")
+                labels["never_given"]
                 if due.last_given is None
-                else _("Last given %(date)s") % {"date": due.last_given.isoformat()}
+                else labels["last_given"] % {"date": due.last_given.isoformat()}
             )
             items.append(
                 TodayItem(
                     kind=f"reassessment.{due.instrument_code}",
                     object_id=case.pk,
-                    title=_("Give the %(instrument)s") % {"instrument": due.instrument_name},
-                    reason=f"{_late_reason(lateness, due.due_date)} · {why}",
+                    title=labels["give"] % {"instrument": due.instrument_name},
+                    reason=f"{_late_reason(lateness, due.due_date, labels)} · {why}",
                     url=url_for("assessments:start", case.pk) + f"?instrument={due.instrument_code}",
                     due_date=due.due_date,
                     lateness_days=lateness,
                     acuity=case.acuity,
                     client=case.client,
-                    case=case,
+                    case=case.case,
                 )
             )
     return items
 
 
-def clients_without_contact(cases: Mapping[int, Case], today: datetime.date) -> list[TodayItem]:
+def clients_without_contact(cases: Iterable[CaseRow], today: datetime.date) -> list[TodayItem]:
     """Clients of the user's open cases with no contact for longer than their program allows.
 
-    The rule is the program's `contact_interval_days` (data an administrator adjusts per program;
-    the caseload's "next contact" uses the same). Gone by itself once a contact note is written.
+    The database worked out how many days past the program's interval each case is
+    (`with_contact_rule`); a case is on the list from the day contact falls due. Gone by itself
+    once a contact note is written.
     """
+    labels = _labels(get_language())
     items = []
-    for case in cases.values():
-        last = case.last_contact_date  # type: ignore[attr-defined]
-        base = last or _local_date(case.opened_at)
-        interval = case.program.contact_interval_days
-        due = base + datetime.timedelta(days=interval)
-        if due > today:
+    for case in cases:
+        lateness = case.contact_overdue_days
+        if lateness < 0:
             continue
-        lateness = (today - due).days
-        since = (
-            _("No contact since %(date)s") % {"date": last.isoformat()}
-            if last
-            else _("No contact since the case opened on %(date)s") % {"date": base.isoformat()}
-        )
-        rule = _("%(program)s asks for contact every %(days)s") % {"program": case.program, "days": _days(interval)}
+        due = today - datetime.timedelta(days=lateness)
+        last = case.last_contact_date
+        if last:
+            since = labels["no_contact_since"] % {"date": last.isoformat()}
+        else:
+            opened = due - datetime.timedelta(days=case.interval)
+            since = labels["no_contact_opened"] % {"date": opened.isoformat()}
+        program = case.case.program
+        rule = labels["contact_rule"] % {"program": program.name if program else "", "days": _days(case.interval)}
         items.append(
             TodayItem(
                 kind="no_contact",
                 object_id=case.pk,
-                title=_("Contact %(client)s") % {"client": case.client.display_name},
+                title=labels["contact"] % {"client": case.client.display_name},
                 reason=f"{since} · {rule}",
                 url=url_for("notes:create", case.pk),
                 due_date=due,
                 lateness_days=lateness,
                 acuity=case.acuity,
                 client=case.client,
-                case=case,
+                case=case.case,
             )
         )
     return items

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from casework.accounts.models import User
@@ -63,14 +64,85 @@ def audit_today_view(
 LIST_LIMIT = 50
 
 
+def _row_labels() -> dict[str, str]:
+    """The words every row repeats, translated once per page (not once per row)."""
+    return {
+        "safety": _("Safety"),
+        "high": _("High"),
+        "done": _("Done"),
+        "snooze": _("Snooze"),
+        "reassign": _("Reassign"),
+        "wake": _("Put back"),
+        "open_snooze": _("Open the snooze form"),
+        "open_reassign": _("Open the reassign form"),
+        "mark_done": _("Mark “%(title)s” done"),
+        "snoozed": _("Snoozed until %(until)s: %(reason)s"),
+    }
+
+
+def today_rows(items: list[TodayItem], labels: dict[str, str]) -> list[dict[str, Any]]:
+    """What each row of the page shows, worked out in one pass: the template then reads plain
+    values (a hundred rows of property lookups, filters and translations cost more than the list)."""
+    late_labels: dict[int, str] = {}
+    rows = []
+    for item in items:
+        classes = "today-item"
+        if item.safety:
+            classes += " today-safety"
+            badge = ("badge-risk", labels["safety"])
+        elif item.priority == "high":
+            badge = ("badge-flag", labels["high"])
+        else:
+            badge = None
+        late = ""
+        if item.lateness_days > 0:
+            classes += " today-late"
+            late = late_labels.get(item.lateness_days, "")
+            if not late:
+                late = late_labels[item.lateness_days] = ngettext(
+                    "%(days)d day late", "%(days)d days late", item.lateness_days
+                ) % {"days": item.lateness_days}
+        about = ""
+        if item.client is not None:
+            about = item.client.display_name
+            if item.case is not None:
+                about += f" · {item.program_name}"
+        snooze = item.snooze
+        rows.append(
+            {
+                "item": item,
+                "dom_id": item.dom_id,
+                "classes": classes,
+                "url": item.url,
+                "title": item.title,
+                "badge": badge,
+                "late": late,
+                "about": about,
+                "reason": item.reason,
+                "snoozed": labels["snoozed"] % {"until": snooze.until.isoformat(), "reason": snooze.reason}
+                if snooze
+                else "",
+                "wake_url": item.wake_url if snooze else "",
+                "is_task": item.is_task and not snooze,
+                "snoozable": item.snoozable and not snooze,
+                "done_url": item.done_url,
+                "done_label": labels["mark_done"] % {"title": item.title},
+                "actions_url": item.actions_url,
+            }
+        )
+    return rows
+
+
 def _context(user: User, found: TodayList, *, show_all: bool = False, **extra: Any) -> dict[str, Any]:
+    labels = _row_labels()
+    shown = found.items if show_all else found.items[:LIST_LIMIT]
     return {
         "nav": "today",
         "found": found,
-        "shown": found.items if show_all else found.items[:LIST_LIMIT],
+        "rows": today_rows(shown, labels),
+        "snoozed_rows": today_rows(found.snoozed, labels),
         "hidden_count": 0 if show_all else max(len(found.items) - LIST_LIMIT, 0),
-        "today": timezone.localdate(),
-        "staff": staff_for_tasks(user),
+        "labels": labels,
         "read_only": False,
         **extra,
     }
@@ -86,14 +158,42 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "today/index.html", _context(request.user, found, show_all=show_all))
 
 
-def _row_response(request: AuthenticatedRequest, *, item: TodayItem | None, message: str, error: bool) -> HttpResponse:
-    """htmx: the row again (with an error) or a short note in its place; without htmx: back to the list."""
+def _row_response(
+    request: AuthenticatedRequest,
+    *,
+    item: TodayItem | None,
+    message: str,
+    error: bool,
+    form: Any = None,
+    open_form: str = "",
+) -> HttpResponse:
+    """htmx: the row again (with an error, and the form that failed open with its input) or a short
+    note in its place; without htmx: the form's own page again on an error, else back to the list."""
+    context: dict[str, Any] = {"item": item, "row_message": message, "row_error": error}
+    if open_form:
+        context.update(_form_context(request.user, form=form, open_form=open_form))
     if request.htmx:
-        context: dict[str, Any] = {"item": item, "row_message": message, "row_error": error}
-        context.update(today=timezone.localdate(), staff=staff_for_tasks(request.user))
-        return render(request, "today/_row.html", context)
+        context["labels"] = _row_labels()
+        # 200 even on an error: htmx swaps only successful responses, and the row carries the message.
+        return render(request, "today/index.html#row", context)
+    if error and item is not None and _offers(item, open_form):
+        return render(request, "today/item_form.html", {"nav": "today", **context}, status=422)
     (messages.error if error else messages.success)(request, message)
     return redirect(reverse("today:index"))
+
+
+def _offers(item: TodayItem, form_name: str) -> bool:
+    """Whether the row offers this form: snooze (not for safety items), reassign (tasks only)."""
+    if item.snooze is not None:
+        return False
+    return item.snoozable if form_name == "snooze" else form_name == "reassign" and item.is_task
+
+
+def _form_context(user: User, *, form: Any, open_form: str) -> dict[str, Any]:
+    context: dict[str, Any] = {"form": form, "open_form": open_form, "today": timezone.localdate()}
+    if open_form == "reassign":
+        context["staff"] = staff_for_tasks(user)
+    return context
 
 
 def _item_or_404(request: AuthenticatedRequest, kind: str, object_id: int) -> TodayItem:
@@ -111,7 +211,7 @@ def snooze(request: AuthenticatedRequest, kind: str, object_id: int) -> HttpResp
     form = SnoozeForm(request.POST)
     if not form.is_valid():
         message = " ".join(str(error) for errors in form.errors.values() for error in errors)
-        return _row_response(request, item=item, message=message, error=True)
+        return _row_response(request, item=item, message=message, error=True, form=form, open_form="snooze")
     try:
         services.today_item_snooze(
             actor=request.user,
@@ -121,7 +221,7 @@ def snooze(request: AuthenticatedRequest, kind: str, object_id: int) -> HttpResp
             today=timezone.localdate(),
         )
     except DomainError as exc:
-        return _row_response(request, item=item, message=exc.message, error=True)
+        return _row_response(request, item=item, message=exc.message, error=True, form=form, open_form="snooze")
     message = _("Snoozed until %(until)s: %(title)s") % {"until": form.cleaned_data["until"], "title": item.title}
     return _row_response(request, item=None, message=message, error=False)
 
@@ -133,6 +233,22 @@ def wake(request: AuthenticatedRequest, kind: str, object_id: int) -> HttpRespon
     services.today_item_wake(actor=request.user, kind=kind, object_id=object_id)
     messages.success(request, _("Back on your list."))
     return redirect(reverse("today:index"))
+
+
+@clinical_view
+@require_GET
+def item_actions(request: AuthenticatedRequest, kind: str, object_id: int) -> HttpResponse:
+    """The snooze or reassign form of one item of my list: fetched by htmx when the row's disclosure
+    opens (the list does not carry a form per row), or its own small page without JavaScript."""
+    item = _item_or_404(request, kind, object_id)
+    open_form = request.GET.get("form", "snooze")
+    if not _offers(item, open_form):
+        raise NotFound()
+    form = SnoozeForm() if open_form == "snooze" else ReassignForm(staff=_agency_staff(request.user))
+    context = {"nav": "today", "item": item, **_form_context(request.user, form=form, open_form=open_form)}
+    if request.htmx:
+        return render(request, f"today/index.html#{open_form}-form", context)
+    return render(request, "today/item_form.html", context)
 
 
 @clinical_view
@@ -157,13 +273,13 @@ def task_reassign(request: AuthenticatedRequest, task_id: int) -> HttpResponse:
     form = ReassignForm(request.POST, staff=_agency_staff(request.user))
     if not form.is_valid():
         message = " ".join(str(error) for errors in form.errors.values() for error in errors)
-        return _row_response(request, item=item, message=message, error=True)
+        return _row_response(request, item=item, message=message, error=True, form=form, open_form="reassign")
     try:
         updated = task_services.task_reassign(
             actor=request.user, task=task, assignee=form.cleaned_data["assignee"], reason=form.cleaned_data["reason"]
         )
     except DomainError as exc:
-        return _row_response(request, item=item, message=exc.message, error=True)
+        return _row_response(request, item=item, message=exc.message, error=True, form=form, open_form="reassign")
     message = _("“%(title)s” now belongs to %(who)s.") % {"title": task.title, "who": updated.assignee}
     return _row_response(request, item=None, message=message, error=False)
 
