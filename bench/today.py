@@ -154,9 +154,23 @@ def main() -> None:
         return
     results = [run_database(database, args) for database in databases]
     bench_run.print_report(results)
+    print_cpu_report(results)
     print(f"\nTotal: {time.monotonic() - started:.0f} s on {os.cpu_count()} CPU(s), {platform.platform()}.")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
+
+
+def print_cpu_report(results: list[dict[str, Any]]) -> None:
+    """CPU time of the measuring process beside the wall-clock figures (see bench/README.md)."""
+    print("\n| database | operation | CPU p50 ms | CPU p95 ms | bare SQL CPU p50 ms | load average (1 min) |")
+    print("|---|---|---:|---:|---:|---:|")
+    for result in results:
+        for row in result["operations"]:
+            base = row.get("baseline") or {}
+            print(
+                f"| {result['database']} | {row['name']} | {row.get('cpu_p50', 0):.2f} | {row.get('cpu_p95', 0):.2f} | "
+                f"{base.get('cpu_p50', 0):.3f} | {row.get('load', '–')} |"
+            )
 
 
 def _add_due_work(team: Any, workers: list[Any], today: datetime.date) -> None:
@@ -323,8 +337,13 @@ def child(args: argparse.Namespace) -> None:
         captured = bench_run.captured_queries(operation)
         row = {"name": name, **bench_run.timed(operation, runs=runs, budget=budget), "baseline": baseline}
         row["queries"] = len(captured)
+        row["load"] = f"{os.getloadavg()[0]:.1f}"
         operations.append(row)
-        print(f"  {name}: p50 {row['p50']:.2f} ms, p95 {row['p95']:.2f} ms, {row['queries']} queries", flush=True)
+        print(
+            f"  {name}: p50 {row['p50']:.2f} ms, p95 {row['p95']:.2f} ms (CPU p50 {row['cpu_p50']:.2f} ms), "
+            f"{row['queries']} queries, load {row['load']}",
+            flush=True,
+        )
 
     versions = bench_run.database_version()
     result = {

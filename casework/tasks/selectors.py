@@ -154,11 +154,12 @@ def reassessments_due(*, cases: Iterable[Case], today: datetime.date) -> dict[in
         .annotate(last=Max("administered_at"))
     }
     due: dict[int, list[ReassessmentDue]] = {}
+    zone = timezone.get_current_timezone()
     for case in open_cases:
-        opened = timezone.localtime(case.opened_at).date()
+        opened = case.opened_at.astimezone(zone).date()
         for rule in rules_by_program.get(case.program_id, []):
             last = last_given.get((case.pk, rule.instrument_id))
-            last_date = timezone.localtime(last).date() if last else None
+            last_date = last.astimezone(zone).date() if last else None
             if last_date is None:
                 days = INTAKE_GRACE_DAYS if rule.due_at_intake else rule.interval_days
                 due_date = opened + datetime.timedelta(days=days or 0)

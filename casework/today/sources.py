@@ -33,6 +33,7 @@ from casework.today.selectors import CaseRef, ClientRef, ProgramRef, TaskRef, To
 def _labels(language: str | None) -> dict[str, str]:
     """The sentences of the built-in sources in one language, translated once (not once per row)."""
     return {
+        "language": language or "",
         "overdue": _("%(days)s overdue (due %(due)s)"),
         "due_today": _("Due today"),
         "due": _("Due %(due)s"),
@@ -57,14 +58,14 @@ def _days_in(language: str | None, count: int) -> str:
     return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
 
 
-def _days(count: int) -> str:
-    return _days_in(get_language(), count)
+def _days(count: int, labels: dict[str, str] | None = None) -> str:
+    return _days_in(labels["language"] if labels else get_language(), count)
 
 
 def _late_reason(lateness: int, due: datetime.date, labels: dict[str, str] | None = None) -> str:
     labels = labels or _labels(get_language())
     if lateness > 0:
-        return labels["overdue"] % {"days": _days(lateness), "due": due.isoformat()}
+        return labels["overdue"] % {"days": _days(lateness, labels), "due": due.isoformat()}
     if lateness == 0:
         return labels["due_today"]
     return labels["due"] % {"due": due.isoformat()}
@@ -432,8 +433,8 @@ def clients_without_contact(cases: Iterable[CaseRow], today: datetime.date) -> l
         else:
             opened = due - datetime.timedelta(days=case.interval)
             since = labels["no_contact_opened"] % {"date": opened.isoformat()}
-        program = case.case.program
-        rule = labels["contact_rule"] % {"program": program.name if program else "", "days": _days(case.interval)}
+        program = case.case.program.name if case.case.program else ""
+        rule = labels["contact_rule"] % {"program": program, "days": _days(case.interval, labels)}
         items.append(
             TodayItem(
                 kind="no_contact",

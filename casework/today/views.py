@@ -173,8 +173,9 @@ def _row_response(
     if open_form:
         context.update(_form_context(request.user, form=form, open_form=open_form))
     if request.htmx:
-        context["labels"] = _row_labels()
         # 200 even on an error: htmx swaps only successful responses, and the row carries the message.
+        context["labels"] = labels = _row_labels()
+        context["row"] = today_rows([item], labels)[0] if item is not None else None
         return render(request, "today/index.html#row", context)
     if error and item is not None and _offers(item, open_form):
         return render(request, "today/item_form.html", {"nav": "today", **context}, status=422)

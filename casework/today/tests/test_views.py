@@ -291,3 +291,55 @@ def test_a_long_list_shows_the_first_fifty_and_the_rest_on_request(as_worker, wo
 
     assert "Show 3 more items" in first and "Task number 52" not in first
     assert "Task number 52" in everything and "Show 3 more" not in everything
+
+
+def test_row_forms_are_fetched_when_opened_not_sent_with_the_list(as_worker, worker, colleague, quiet_case):
+    CaseTeamMember.objects.create(case=quiet_case, user=colleague, role=TeamRole.SECONDARY_WORKER, added_by=worker)
+    task = _task(worker, quiet_case)
+    actions = reverse("today:actions", args=["task", task.pk])
+
+    page = as_worker.get(reverse("today:index")).content.decode()
+    reassign = as_worker.get(actions + "?form=reassign", HTTP_HX_REQUEST="true").content.decode()
+    snooze_page = as_worker.get(actions + "?form=snooze")
+
+    assert 'name="assignee"' not in page and 'name="until"' not in page
+    assert f'hx-get="{actions}?form=snooze"' in page and f'href="{actions}?form=reassign"' in page
+    assert "<html" not in reassign and f'<option value="{colleague.pk}"' in reassign
+    assert f'<option value="{worker.pk}"' not in reassign  # not to the one who has it already
+    assert snooze_page.status_code == 200
+    assert "<html" in snooze_page.content.decode() and 'name="until"' in snooze_page.content.decode()
+
+
+def test_row_forms_only_for_the_owner_and_the_items_that_offer_them(as_worker, as_colleague, as_outsider, worker, case):
+    case.opened_at = timezone.now() - datetime.timedelta(days=40)
+    case.save()
+    task = _task(worker, case)
+    flag_case(case)
+    safety_task = Task.objects.get(source_kind=TaskSource.RISK_FLAG)
+
+    def get(http, kind, object_id, form):
+        return http.get(reverse("today:actions", args=[kind, object_id]) + f"?form={form}").status_code
+
+    assert get(as_worker, "task", task.pk, "reassign") == 200
+    assert get(as_worker, "no_contact", case.pk, "snooze") == 200
+    assert get(as_worker, "no_contact", case.pk, "reassign") == 404  # not a task
+    assert get(as_worker, "task", safety_task.pk, "snooze") == 404  # safety items are not snoozed
+    assert get(as_worker, "task", task.pk, "delete") == 404
+    for http in (as_colleague, as_outsider):
+        assert get(http, "task", task.pk, "snooze") == 404 and get(http, "task", task.pk, "reassign") == 404
+
+
+def test_a_failed_snooze_comes_back_with_the_form_open_and_the_input_kept(as_worker, worker, quiet_case):
+    task = _task(worker, quiet_case)
+    url = reverse("today:snooze", args=["task", task.pk])
+    data = {"until": timezone.localdate().isoformat(), "reason": "Client in hospital"}
+
+    row = as_worker.post(url, data, HTTP_HX_REQUEST="true")
+    page = as_worker.post(url, data)
+
+    html = row.content.decode()
+    assert row.status_code == 200 and "<html" not in html  # htmx swaps only successful responses
+    assert "Snooze until a day after today." in html and "<details open>" in html
+    assert 'value="Client in hospital"' in html and f'value="{data["until"]}"' in html
+    assert page.status_code == 422 and 'value="Client in hospital"' in page.content.decode()
+    assert not Snooze.objects.exists()
