@@ -48,8 +48,14 @@ def test_worker_works_the_today_list_and_the_overview_follows(new_page: Callable
     late.get_by_role("button", name=f"Mark “{LATE_TASK}” done").click()
     expect(page.get_by_role("status").filter(has_text=f"Done: {LATE_TASK}")).to_be_visible()
 
-    # Snooze another with a reason.
+    # The row's forms come when their disclosure opens (htmx): reassign offers colleagues.
     later = page.locator("li.today-item").filter(has=page.get_by_role("link", name=LATER_TASK))
+    later.locator("summary", has_text="Reassign").click()
+    expect(later.get_by_label("Give to")).to_be_visible()
+    expect(later.get_by_label("Give to").locator("option")).not_to_have_count(0)
+    later.locator("summary", has_text="Reassign").click()
+
+    # Snooze it with a reason.
     later.locator("summary", has_text="Snooze").click()
     until = (datetime.date.today() + datetime.timedelta(days=10)).isoformat()
     later.get_by_label("Until").fill(until)

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from casework.accounts.models import User
+from casework.assessments.models import Assessment, AssessmentStatus
 from casework.cases.models import Case, CaseAssignment, CaseStatusChange
 from casework.clients.models import Client
 from casework.core.errors import NotFound
@@ -70,9 +71,9 @@ def notes_for_client(*, client: Client) -> QuerySet[ProgressNote]:
 
 @dataclass
 class TimelineEntry:
-    """One item on a client's timeline: a note or a case event."""
+    """One item on a client's timeline: a note, a case event or an assessment given."""
 
-    kind: str  # "note", "status", "assignment"
+    kind: str  # "note", "status", "assignment", "assessment"
     at: datetime.datetime
     case: Case
     item: Any
@@ -87,7 +88,8 @@ def _note_time(note: ProgressNote) -> datetime.datetime:
 
 
 def client_timeline(*, client: Client, limit: int = 200) -> list[TimelineEntry]:
-    """Notes and case events of a client (already authorised), newest first; fixed query count."""
+    """Notes, case events and assessments of a client (already authorised), newest first; a fixed
+    number of queries."""
     cases = {case.pk: case for case in Case.objects.filter(client=client).select_related("program", "primary_worker")}
     notes = (
         ProgressNote.objects.filter(client=client)
@@ -106,7 +108,15 @@ def client_timeline(*, client: Client, limit: int = 200) -> list[TimelineEntry]:
         .select_related("from_worker", "to_worker", "assigned_by")
         .order_by("-assigned_at")[:limit]
     )
+    # Assessments given (completed, and those amended since: the correction is one of them too);
+    # drafts are work in progress, not history.
+    assessments = (
+        Assessment.objects.filter(client=client, status__in=[AssessmentStatus.COMPLETED, AssessmentStatus.AMENDED])
+        .select_related("instrument_version__instrument", "administered_by", "amended_by")
+        .order_by("-administered_at", "-id")[:limit]
+    )
     entries = [TimelineEntry("note", _note_time(n), cases[n.case_id], n) for n in notes]
+    entries += [TimelineEntry("assessment", a.administered_at, cases[a.case_id], a) for a in assessments]
     entries += [TimelineEntry("status", c.changed_at, cases[c.case_id], c) for c in changes]
     entries += [TimelineEntry("assignment", a.assigned_at, cases[a.case_id], a) for a in assignments]
     entries.sort(key=lambda entry: entry.at, reverse=True)

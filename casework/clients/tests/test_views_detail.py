@@ -129,6 +129,47 @@ def test_timeline_shows_notes_addenda_voided_notes_and_case_events(as_worker, wo
     assert "Pat left the agency" in html and "Pat Previous" in html
 
 
+def _assessment(case, code, *, days_ago, status="completed", score=None, band="", amends=None, reason=""):
+    """An administered assessment (answers do not matter for the timeline)."""
+    from casework.assessments.models import Assessment, Instrument
+
+    when = timezone.now() - datetime.timedelta(days=days_ago)
+    return Assessment.objects.create(
+        case=case,
+        client_id=case.client_id,
+        instrument_version=Instrument.objects.get(code=code).current_version(),
+        status=status,
+        administered_by=case.primary_worker,
+        administered_at=when,
+        completed_at=None if status == "draft" else when,
+        method="in_person",
+        total_score=score,
+        band=band,
+        amends=amends,
+        amend_reason=reason,
+    )
+
+
+def test_timeline_lists_assessments_given_and_their_amendments(as_worker, client_record, case):
+    original = _assessment(case, "phq9", days_ago=10, status="amended", score=19, band="moderately_severe")
+    correction = _assessment(
+        case, "phq9", days_ago=9, score=14, band="moderate", amends=original, reason="Item 4 was misread"
+    )
+    _assessment(case, "gad7", days_ago=1, status="draft")
+
+    response = as_worker.get(_url(client_record))
+
+    html = response.content.decode()
+    kinds = [entry.kind for entry in response.context["timeline"]]
+    assert kinds.count("assessment") == 2  # the draft is work in progress, not history
+    assert reverse("assessments:detail", args=[correction.pk]) in html
+    assert reverse("assessments:detail", args=[original.pk]) in html
+    assert "PHQ-9 (Patient Health Questionnaire, depression) given" in html
+    assert "<strong>14</strong>" in html and "Moderate" in html
+    assert "Corrected by a later amendment" in html and "Amendment of an earlier administration" in html
+    assert "Item 4 was misread" in html and "GAD-7 (Generalized Anxiety Disorder scale) given" not in html
+
+
 def test_supervisor_sees_the_grant_access_form_and_worker_does_not(as_supervisor, as_worker, client_record, case):
     assert "Grant a colleague access" in as_supervisor.get(_url(client_record)).content.decode()
     assert "Grant a colleague access" not in as_worker.get(_url(client_record)).content.decode()
@@ -146,6 +187,7 @@ def _rich_history(case, *, notes, author):
         )
         NoteAddendum.objects.create(note=note, author=author, text=f"Addendum {index}")
         CaseStatusChange.objects.create(case=case, from_status="intake", to_status="active", changed_by=author)
+        _assessment(case, "phq9", days_ago=index + 1, score=index, band="minimal")
     extra = CaseFactory(
         client=case.client, program=ProgramFactory(agency=case.client.agency), primary_worker=author, team=author.team
     )
