@@ -134,10 +134,12 @@ def _assessment(case, code, *, days_ago, status="completed", score=None, band=""
     from casework.assessments.models import Assessment, Instrument
 
     when = timezone.now() - datetime.timedelta(days=days_ago)
+    version = Instrument.objects.get(code=code).current_version()
+    assert version is not None
     return Assessment.objects.create(
         case=case,
         client_id=case.client_id,
-        instrument_version=Instrument.objects.get(code=code).current_version(),
+        instrument_version=version,
         status=status,
         administered_by=case.primary_worker,
         administered_at=when,
