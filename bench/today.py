@@ -351,7 +351,7 @@ def child(args: argparse.Namespace) -> None:
         "versions": versions,
         "generated": (
             f"{Client.objects.count():,} clients, {Case.objects.count():,} cases, "
-            f"{ProgressNote.objects.count():,} notes"
+            f"{ProgressNote.objects.count():,} notes" + (" (kept from an earlier run)" if args.reuse else "")
         ),
         "generate_seconds": generate_seconds,
         "measure_seconds": time.monotonic() - measure_started,
