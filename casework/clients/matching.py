@@ -356,6 +356,7 @@ _COMPARED_FIELDS = [
     "last_name_key",
     "first_name_phonetic",
     "last_name_phonetic",
+    "merged_into",
 ]
 
 
@@ -529,7 +530,12 @@ def _candidates(*, agency_id: int, query: MatchQuery, exclude_ids: Iterable[int]
         return []
     excluded = set(exclude_ids)
     rows = Client.objects.filter(pk__in=RawSQL(*blocked))  # noqa: S611 (SQL compiled by the ORM, values as parameters).only(*_COMPARED_FIELDS).order_by()
-    return [client for client in rows if client.agency_id == agency_id and client.pk not in excluded]
+    # Merged records (aliases) are never proposed: their survivor is.
+    return [
+        client
+        for client in rows
+        if client.agency_id == agency_id and client.pk not in excluded and client.merged_into_id is None
+    ]
 
 
 def candidate_ids(*, agency_id: int, query: MatchQuery, exclude_ids: Iterable[int] = ()) -> set[int]:
@@ -772,6 +778,15 @@ class Thresholds:
         return UNLIKELY
 
 
+def band_of(comparison: Comparison, thresholds: Thresholds) -> str:
+    """The band of a comparison: by its probability, but "unlikely" when only one field agrees
+    (unless that field can stand alone, an identifier)."""
+    agreeing = [name for name, level in comparison.levels.items() if WEIGHTS[name].get(level, 1.0) > 0]
+    if len(agreeing) < 2 and not STRONG_FIELDS.intersection(agreeing):
+        return UNLIKELY
+    return thresholds.band(comparison.probability)
+
+
 def thresholds_for(agency_id: int) -> Thresholds:
     """The agency's tuned thresholds, or the defaults."""
     row = MatchSettings.objects.filter(agency_id=agency_id).first()
@@ -869,15 +884,11 @@ def find_matches(
         probability = comparison.probability
         if probability < floor:
             continue
-        agreeing = [name for name, level in comparison.levels.items() if WEIGHTS[name].get(level, 1.0) > 0]
-        band = thresholds.band(probability)
-        if len(agreeing) < 2 and not STRONG_FIELDS.intersection(agreeing):
-            band = UNLIKELY
         found.append(
             MatchCandidate(
                 client=client,
                 probability=probability,
-                band=band,
+                band=band_of(comparison, thresholds),
                 reasons=comparison.reasons(),
                 agreements=comparison.reasons(disagreements=False),
             )
@@ -935,4 +946,19 @@ def query_from_client_data(data: Mapping[str, Any], ssn: str = "", identifiers: 
         postal_code=str(data.get("postal_code") or "")[:10],
         ssn_last4=digits[-4:] if len(digits) == 9 else "",
         identifiers=tuple(value[:MAX_IDENTIFIER_LENGTH] for value in identifiers if value)[:MAX_IDENTIFIERS],
+    )
+
+
+def query_from_client(client: Client, identifiers: Iterable[str] = ()) -> MatchQuery:
+    """A registered client as a lookup: what registering them again would type."""
+    return MatchQuery(
+        first_name=client.legal_first_name[:MAX_NAME_LENGTH],
+        last_name=client.legal_last_name[:MAX_NAME_LENGTH],
+        date_of_birth=client.date_of_birth,
+        sex=client.sex,
+        phone=client.phone,
+        email=client.email,
+        postal_code=client.postal_code,
+        ssn_last4=client.ssn_last4,
+        identifiers=tuple(identifiers)[:MAX_IDENTIFIERS],
     )

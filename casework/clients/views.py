@@ -252,6 +252,7 @@ def create(request: AuthenticatedRequest) -> HttpResponse:
     A "certain" match with an existing client asks for a reason before registering anyway.
     """
     certain: list[matching.MatchCandidate] = []
+    possible: list[matching.MatchCandidate] = []
     if request.method == "POST":
         form = ClientCreateForm(request.POST)
         id_forms = identifier_forms(request.POST)
@@ -268,11 +269,9 @@ def create(request: AuthenticatedRequest) -> HttpResponse:
                     ssn=form.cleaned_data["ssn"],
                     identifiers=[identifier["value"] for identifier in identifiers],
                 )
-                certain = [
-                    candidate
-                    for candidate in _lookup(request.user, query, source="registration")
-                    if candidate.band == matching.CERTAIN
-                ]
+                found = _lookup(request.user, query, source="registration")
+                certain = [candidate for candidate in found if candidate.band == matching.CERTAIN]
+                possible = [candidate for candidate in found if candidate.band == matching.POSSIBLE]
             if certain and len(reason) < MIN_DUPLICATE_REASON:
                 form.add_error(
                     "duplicate_reason",
@@ -290,6 +289,7 @@ def create(request: AuthenticatedRequest) -> HttpResponse:
                         submission_key=key,
                         duplicate_reason=reason if certain else "",
                         certain_match_ids=[candidate.client.pk for candidate in certain],
+                        possible_match_ids=[candidate.client.pk for candidate in possible],
                     )
                 except ValidationFailed as exc:
                     # Errors about identifiers name no field of this form: they show above it.
