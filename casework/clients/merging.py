@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,6 +96,17 @@ def _relations_to_move() -> list[tuple[str, type[models.Model], str]]:
     return [relation for relation in relations if RELATIONS[relation[0]] == MOVE]
 
 
+def _has_case(model: type[models.Model]) -> bool:
+    """Whether rows of the model belong to a case (and so follow it)."""
+    try:
+        field = model._meta.get_field("case")
+    except FieldDoesNotExist:
+        return False
+    return bool(
+        field.is_relation and field.related_model is not None and field.related_model._meta.label == "cases.Case"
+    )
+
+
 def _field_value(client: Client, name: str) -> Any:
     """A field's value as JSON can keep it (the SSN as its encrypted text and last four)."""
     if name == "ssn":
@@ -113,7 +125,7 @@ def _set_field(client: Client, name: str, value: Any) -> None:
     setattr(client, name, field.to_python(value) if value not in (None, "") or name != "date_of_birth" else None)
 
 
-def _shown(name: str, value: Any) -> Any:
+def shown_value(name: str, value: Any) -> Any:
     """What the audit log keeps of a field's value: the SSN masked."""
     if name == "ssn":
         return f"***-**-{value[1]}" if value and value[1] else ""
@@ -224,7 +236,9 @@ def client_merge(
         changes={
             "alias": [None, gone.pk],
             "moved": {name: ids for name, ids in moved.items()},
-            "fields": {name: [_shown(name, before), _shown(name, after)] for name, (before, after) in fields.items()},
+            "fields": {
+                name: [shown_value(name, before), shown_value(name, after)] for name, (before, after) in fields.items()
+            },
         },
     )
     return record
@@ -254,12 +268,27 @@ def merge_undo(*, actor: User, record: MergeRecord, reason: str) -> MergeRecord:
         if back:
             model._default_manager.filter(pk__in=back).update(**{field_name: gone})
             moved_back[name] = back
+    # Rows written since the merge on a case that has just gone back follow their case: a note
+    # belongs with its case's client. Rows written on the survivor's own cases stay.
+    cases_back = moved_back.get("cases.Case.client", [])
+    if cases_back:
+        for name, model, field_name in client_relations():
+            if RELATIONS.get(name) != MOVE or name == "cases.Case.client" or not _has_case(model):
+                continue
+            following = list(
+                model._default_manager.filter(**{field_name: keep, "case_id__in": cases_back}).values_list(
+                    "pk", flat=True
+                )
+            )
+            if following:
+                model._default_manager.filter(pk__in=following).update(**{field_name: gone})
+                moved_back[name] = sorted({*moved_back.get(name, []), *following})
     restored: dict[str, list[Any]] = {}
     for name, (before, after) in record.fields.items():
         current = _field_value(keep, name)
         if current == after:  # not changed since the merge: give the survivor its own value back
             _set_field(keep, name, before)
-            restored[name] = [_shown(name, after), _shown(name, before)]
+            restored[name] = [shown_value(name, after), shown_value(name, before)]
     now = timezone.now()
     if restored:
         keep.refresh_search_keys()

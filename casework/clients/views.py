@@ -398,8 +398,17 @@ def _render_detail(request: AuthenticatedRequest, client: Client, *, audit: bool
 
 @clinical_view
 def detail(request: AuthenticatedRequest, client_id: int) -> HttpResponse:
-    """The client's record: demographics, identifiers, support network, cases and timeline."""
-    client = client_selectors.client_get_for_user(user=request.user, client_id=client_id)
+    """The client's record: demographics, identifiers, support network, cases and timeline.
+
+    A merged record's page redirects to the record it was merged into (if the user may see it).
+    """
+    try:
+        client = client_selectors.client_get_for_user(user=request.user, client_id=client_id)
+    except NotFound:
+        target = client_selectors.alias_target(user=request.user, client_id=client_id)
+        if target is None:
+            raise
+        return redirect("clients:detail", client_id=target)
     return _render_detail(request, client, audit=False)
 
 
