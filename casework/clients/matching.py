@@ -192,11 +192,11 @@ class MatchQuery:
 
     @cached_property
     def first_key(self) -> str:
-        return text.name_key(self.first_name)
+        return _name_key(self.first_name)
 
     @cached_property
     def last_key(self) -> str:
-        return text.name_key(self.last_name)
+        return _name_key(self.last_name)
 
     @cached_property
     def phone_key(self) -> str:
@@ -335,6 +335,11 @@ def _phonetic(name: str) -> str:
     return text.phonetic(name)
 
 
+@lru_cache(maxsize=65536)
+def _name_key(name: str) -> str:
+    return text.name_key(name)
+
+
 # --- Blocking -------------------------------------------------------------------------------
 
 # What comparing and showing a candidate reads (not the encrypted SSN, notes or addresses).
@@ -388,9 +393,35 @@ def birth_date_variants(date: datetime.date) -> frozenset[datetime.date]:
     return frozenset(variant for variant in variants if variant is not None)
 
 
-def _name_parts(key_source: str) -> list[str]:
-    """The words of a name ("García-López" -> ["garcia", "lopez"])."""
-    return [part for part in text.fold(key_source).split() if part]
+@lru_cache(maxsize=65536)
+def is_birth_date_variant(typed: datetime.date, stored: datetime.date) -> bool:
+    """Whether `stored` is in `birth_date_variants(typed)`, worked out without building the set
+    (the duplicate scan compares millions of pairs, with too many distinct dates to cache)."""
+    if stored == typed:
+        return True
+    if stored.year == typed.year and stored.month == typed.day and stored.day == typed.month:
+        return True
+    if (stored.month, stored.day) == (typed.month, typed.day):
+        if abs(stored.year - typed.year) in (1, 10):
+            return True
+        left, right = f"{typed.year:04d}", f"{stored.year:04d}"
+        if left[:2] == right[:2] and (left[2] == right[2] or left[3] == right[3]):
+            return True  # one digit of the decade or the year (the other two equal)
+        return left[:2] == right[:2] and left[2:] == right[3] + right[2]
+    if stored.year != typed.year:
+        return False
+    if stored.month == typed.month:
+        left, right = f"{typed.day:02d}", f"{stored.day:02d}"
+        return left[0] == right[0] or left[1] == right[1]
+    if stored.day == typed.day:
+        left, right = f"{typed.month:02d}", f"{stored.month:02d}"
+        return left[0] == right[0] or left[1] == right[1]
+    return False
+
+
+def _name_parts(key_source: str) -> tuple[str, ...]:
+    """The words of a name ("García-López" -> ("garcia", "lopez"))."""
+    return tuple(part for part in text.fold(key_source).split() if part)
 
 
 def _sounds(variants: Iterable[str]) -> set[str]:
@@ -587,7 +618,7 @@ def compare_first_name(query: MatchQuery, first_key: str, preferred_key: str) ->
 
 def compare_last_name(typed_name: str, stored_key: str, stored_sound: str) -> str | None:
     """Agreement level of a typed last name with a client's last name (double names included)."""
-    typed = text.name_key(typed_name)
+    typed = _name_key(typed_name)
     if not typed or not stored_key:
         return None
     if typed == stored_key:
@@ -617,7 +648,7 @@ def compare_birth_date(typed: datetime.date | None, stored: datetime.date | None
         return "exact"
     if typed.year == stored.year and typed.month == stored.day and typed.day == stored.month:
         return "transposed"
-    if stored in birth_date_variants(typed):
+    if is_birth_date_variant(typed, stored):
         if (
             stored.year != typed.year
             and abs(stored.year - typed.year) not in (1, 10)

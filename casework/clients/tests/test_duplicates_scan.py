@@ -177,3 +177,26 @@ def test_the_scan_runs_as_a_background_task(agency, people):
     result = scan_duplicates.call(agency.pk)
     assert result["pairs_found"] == 1
     assert DuplicatePair.objects.count() == 1
+
+
+def test_the_date_variant_check_agrees_with_the_blocking_variants():
+    """`is_birth_date_variant` (used when scoring millions of pairs) is the set of variants, without the set."""
+    import random
+
+    from casework.clients.matching import birth_date_variants, is_birth_date_variant
+
+    rng = random.Random(3)
+    base = datetime.date(1930, 1, 1)
+    for _ in range(3000):
+        typed = base + datetime.timedelta(days=rng.randint(0, 30000))
+        variants = birth_date_variants(typed)
+        for stored in [
+            *rng.sample(sorted(variants), min(5, len(variants))),
+            base + datetime.timedelta(days=rng.randint(0, 30000)),
+        ]:
+            assert is_birth_date_variant(typed, stored) == (stored in variants), (typed, stored)
+        for stored in (
+            datetime.date(typed.year + 3, typed.month, min(typed.day, 28)),
+            typed + datetime.timedelta(days=40),
+        ):
+            assert is_birth_date_variant(typed, stored) == (stored in variants), (typed, stored)

@@ -188,9 +188,7 @@ def test_the_alias_does_not_redirect_for_someone_who_cannot_see_the_survivor(log
 
 def test_undo_from_the_merge_page(as_supervisor, robert_twice):
     pair = robert_twice["pair"]
-    as_supervisor.post(
-        f"/clients/duplicates/{pair.pk}/merge/", {"survivor": "b", "version_a": 1, "version_b": 1}
-    )
+    as_supervisor.post(f"/clients/duplicates/{pair.pk}/merge/", {"survivor": "b", "version_a": 1, "version_b": 1})
     record = MergeRecord.objects.get()
     assert record.survivor_id == pair.client_b_id
     refused = as_supervisor.post(f"/clients/merges/{record.pk}/undo/", {"reason": ""})
@@ -207,7 +205,9 @@ def test_undo_from_the_merge_page(as_supervisor, robert_twice):
 
 def test_a_merge_over_a_changed_record_is_refused_with_409(as_supervisor, robert_twice):
     pair = robert_twice["pair"]
-    response = as_supervisor.post(f"/clients/duplicates/{pair.pk}/merge/", {"survivor": "a", "version_a": 1, "version_b": 5})
+    response = as_supervisor.post(
+        f"/clients/duplicates/{pair.pk}/merge/", {"survivor": "a", "version_a": 1, "version_b": 5}
+    )
     assert response.status_code == 409
     assert "changed after you opened" in response.content.decode()
     assert not MergeRecord.objects.exists()
