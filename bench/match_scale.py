@@ -198,13 +198,13 @@ def child(args: argparse.Namespace) -> None:
             return tqdm(total=total, unit=" rows", unit_scale=True, desc="scan", file=sys.stderr, mininterval=5)
 
         scan = scan_agency(agency=agency, batch_size=args.batch_size, progress=progress)
+        print(f"\n  scan: {json.dumps(scan.as_dict())}", flush=True)
         again = scan_agency(agency=agency, batch_size=args.batch_size)
         result["scan"] = scan.as_dict()
         result["rescan"] = again.as_dict()
         result["scan_bands"] = dict(
             DuplicatePair.objects.filter(agency=agency).values_list("band").annotate(n=_count()).order_by()
         )
-        print(f"  scan: {json.dumps(result['scan'])}", flush=True)
         print(f"  rescan: {json.dumps(result['rescan'])}", flush=True)
     args.result.write_text(json.dumps(result, default=str))
 

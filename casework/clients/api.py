@@ -5,6 +5,7 @@ Handlers: access helper or selector, then a service, then a schema. Every read i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -88,7 +89,7 @@ def create_client(
     payload: ClientCreate,
     response: HttpResponse,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-) -> Status[Client]:
+) -> Status[Any]:
     """Register a client; repeating the request with the same Idempotency-Key returns the first one (200).
 
     When an existing client of the agency is a "certain" match, the request is refused (409) with
@@ -104,7 +105,7 @@ def create_client(
     data = payload.model_dump(
         exclude_unset=True, exclude={"ssn", "identifiers", "support_contacts", "duplicate_override_reason"}
     )
-    identifiers = [identifier.model_dump() for identifier in payload.identifiers]
+    identifiers: list[Mapping[str, str]] = [identifier.model_dump() for identifier in payload.identifiers]
     certain: list[matching.MatchCandidate] = []
     possible: list[matching.MatchCandidate] = []
     reason = (payload.duplicate_override_reason or "").strip()

@@ -181,6 +181,7 @@ def scan(request: AuthenticatedRequest) -> HttpResponse:
     """Put an agency-wide scan on the background queue."""
     from casework.clients.tasks import scan_duplicates
 
+    assert request.user.agency_id is not None  # a reviewer belongs to an agency (reviewer_view)
     scan_duplicates.enqueue(request.user.agency_id, request.user.pk)
     messages.success(request, _("The duplicate scan has started. New pairs appear here when it finishes."))
     return redirect("clients:duplicates")

@@ -398,9 +398,9 @@ def scan_agency(
         .iterator(chunk_size=batch_size)
     )
     by_identifier = ((values[0], Row._make(values[1:])) for values in id_rows)
-    for shared, block in _blocks(by_identifier, lambda item: item[0], bar):
-        result.rows_read += len(block)
-        unique = {row.pk: row for _value, row in block}
+    for shared, sharing in _blocks(by_identifier, lambda item: item[0], bar):
+        result.rows_read += len(sharing)
+        unique = {row.pk: row for _value, row in sharing}
         if len(unique) > BLOCK_LIMIT:
             result.skipped_blocks += 1
             continue

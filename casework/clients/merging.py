@@ -102,8 +102,12 @@ def _has_case(model: type[models.Model]) -> bool:
         field = model._meta.get_field("case")
     except FieldDoesNotExist:
         return False
+    related = field.related_model
     return bool(
-        field.is_relation and field.related_model is not None and field.related_model._meta.label == "cases.Case"
+        field.is_relation
+        and isinstance(related, type)
+        and issubclass(related, models.Model)
+        and related._meta.label == "cases.Case"
     )
 
 

@@ -119,10 +119,10 @@ def alias_target(*, user: User, client_id: int) -> int | None:
     target = (
         Client.objects.filter(pk=client_id, agency_id=user.agency_id).values_list("merged_into_id", flat=True).first()
     )
+    if target is None:
+        return None
     for _hop in range(10):  # a survivor merged again later: follow the chain (never a loop: merges refuse it)
-        if target is None:
-            return None
-        following = Client.objects.filter(pk=target).values_list("merged_into_id", flat=True).first()
+        following: int | None = Client.objects.filter(pk=target).values_list("merged_into_id", flat=True).first()
         if following is None:
             break
         target = following
@@ -140,7 +140,7 @@ def duplicate_queue(*, user: User, status: str = "open") -> QuerySet[DuplicatePa
     """
     from casework.clients.permissions import can_review_duplicates
 
-    if not can_review_duplicates(user):
+    if not can_review_duplicates(user) or user.agency_id is None:
         return DuplicatePair.objects.none()
     return (
         DuplicatePair.objects.filter(
@@ -158,7 +158,7 @@ def duplicate_pair_get_for_user(*, user: User, pair_id: int) -> DuplicatePair:
     """A pair of the reviewer's agency (any status); NotFound (404) for anyone else."""
     from casework.clients.permissions import can_review_duplicates
 
-    if not can_review_duplicates(user):
+    if not can_review_duplicates(user) or user.agency_id is None:
         raise NotFound()
     pair = (
         DuplicatePair.objects.filter(pk=pair_id, agency_id=user.agency_id)
@@ -174,7 +174,7 @@ def merge_get_for_user(*, user: User, merge_id: int) -> MergeRecord:
     """A merge of the reviewer's agency; NotFound (404) for anyone else."""
     from casework.clients.permissions import can_review_duplicates
 
-    if not can_review_duplicates(user):
+    if not can_review_duplicates(user) or user.agency_id is None:
         raise NotFound()
     record = (
         MergeRecord.objects.filter(pk=merge_id, agency_id=user.agency_id)

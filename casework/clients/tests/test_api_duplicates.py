@@ -1,18 +1,28 @@
 """Duplicates in the API: the queue, dismiss, merge, undo, and registering over a certain match."""
 
 import datetime
+from typing import Any, cast
 
 import pytest
 
+from casework.accounts.models import Agency
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case
 from casework.clients.models import Client, DuplicatePair, MergeRecord, PairStatus
-from casework.testing import CaseFactory, ClientFactory
+from casework.testing import AgencyFactory, CaseFactory, ClientFactory
+
+
+def make_client(**fields: Any) -> Client:
+    return cast(Client, ClientFactory(**fields))
+
+
+def make_agency(**fields: Any) -> Agency:
+    return cast(Agency, AgencyFactory(**fields))
 
 
 @pytest.fixture
 def pair(agency, supervisor, worker, program, client_record, case):
-    bob = ClientFactory(
+    bob = make_client(
         agency=agency,
         created_by=supervisor,
         legal_first_name="Bob",
@@ -118,7 +128,7 @@ def test_merge_bad_input_gets_a_clear_4xx(as_supervisor, pair, outsider):
     assert _json(as_supervisor, url, {**base, "alias_version": 3}).status_code == 409
     assert _json(as_supervisor, url, {**base, "alias_id": 999999}).status_code == 422
     assert _json(as_supervisor, "/api/v1/clients/999999/merge", base).status_code == 404
-    other = ClientFactory(agency=outsider.agency)
+    other = make_client(agency=outsider.agency)
     assert _json(as_supervisor, f"/api/v1/clients/{other.pk}/merge", base).status_code == 404
     assert _json(as_supervisor, url, {**base, "unknown": 1}).status_code == 422
     assert not MergeRecord.objects.exists()

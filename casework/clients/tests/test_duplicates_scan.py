@@ -2,15 +2,25 @@
 
 import datetime
 import io
+from typing import Any, cast
 
 import pytest
 from django.core.management import call_command
 
+from casework.accounts.models import Agency
 from casework.audit.models import AuditEvent
 from casework.clients.duplicates import BLOCK_LIMIT, scan_agency
 from casework.clients.merging import pair_dismiss
-from casework.clients.models import ClientIdentifier, DuplicatePair, PairSource, PairStatus
+from casework.clients.models import Client, ClientIdentifier, DuplicatePair, PairSource, PairStatus
 from casework.testing import AgencyFactory, ClientFactory
+
+
+def make_client(**fields: Any) -> Client:
+    return cast(Client, ClientFactory(**fields))
+
+
+def make_agency(**fields: Any) -> Agency:
+    return cast(Agency, AgencyFactory(**fields))
 
 
 @pytest.fixture
@@ -18,7 +28,7 @@ def people(agency, supervisor):
     """Two records of Robert Smith (a nickname and a new phone), his twin brother, a stranger."""
 
     def make(first, last, dob, phone, **extra):
-        return ClientFactory(
+        return make_client(
             agency=agency,
             created_by=supervisor,
             legal_first_name=first,
@@ -83,8 +93,8 @@ def test_a_dismissed_pair_stays_dismissed_on_the_next_scan(agency, people, super
 
 
 def test_the_scan_stays_inside_the_agency(agency, people, supervisor):
-    other = AgencyFactory(name="Elsewhere")
-    ClientFactory(
+    other = make_agency(name="Elsewhere")
+    make_client(
         agency=other, legal_first_name="Robert", legal_last_name="Smith", date_of_birth=datetime.date(1980, 2, 3)
     )
     scan_agency(agency=other)
@@ -94,7 +104,7 @@ def test_the_scan_stays_inside_the_agency(agency, people, supervisor):
 
 
 def test_a_shared_identifier_and_swapped_names_are_found(agency, supervisor):
-    first = ClientFactory(
+    first = make_client(
         agency=agency,
         created_by=supervisor,
         legal_first_name="Mei",
@@ -102,7 +112,7 @@ def test_a_shared_identifier_and_swapped_names_are_found(agency, supervisor):
         date_of_birth=datetime.date(1975, 5, 6),
         phone="",
     )
-    second = ClientFactory(
+    second = make_client(
         agency=agency,
         created_by=supervisor,
         legal_first_name="Tanaka",
@@ -110,7 +120,7 @@ def test_a_shared_identifier_and_swapped_names_are_found(agency, supervisor):
         date_of_birth=None,
         phone="",
     )
-    third = ClientFactory(
+    third = make_client(
         agency=agency,
         created_by=supervisor,
         legal_first_name="Meiko",
@@ -131,7 +141,7 @@ def test_a_shared_identifier_and_swapped_names_are_found(agency, supervisor):
 def test_a_key_shared_by_too_many_clients_is_not_paired(agency, supervisor, monkeypatch):
     monkeypatch.setattr("casework.clients.duplicates.BLOCK_LIMIT", 3)
     for index in range(4):  # four different people who gave the shelter's phone number
-        ClientFactory(
+        make_client(
             agency=agency,
             created_by=supervisor,
             legal_first_name=f"Person{'abcd'[index]}",

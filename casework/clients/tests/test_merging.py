@@ -1,9 +1,11 @@
 """Merging two records of one person, undoing it, and dismissing a pair (the services)."""
 
 import datetime
+from typing import Any, cast
 
 import pytest
 
+from casework.accounts.models import Agency
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case
 from casework.clients import matching, merging
@@ -20,7 +22,23 @@ from casework.clients.selectors import client_search, clients_visible_to
 from casework.core.errors import PermissionDenied, ValidationFailed, VersionConflict
 from casework.notes.models import ProgressNote
 from casework.tasks.models import Notification, Task
-from casework.testing import CaseFactory, ClientFactory, NoteFactory
+from casework.testing import AgencyFactory, CaseFactory, ClientFactory, NoteFactory
+
+
+def make_client(**fields: Any) -> Client:
+    return cast(Client, ClientFactory(**fields))
+
+
+def make_case(**fields: Any) -> Case:
+    return cast(Case, CaseFactory(**fields))
+
+
+def make_note(**fields: Any) -> ProgressNote:
+    return cast(ProgressNote, NoteFactory(**fields))
+
+
+def make_agency(**fields: Any) -> Agency:
+    return cast(Agency, AgencyFactory(**fields))
 
 
 def test_every_foreign_key_to_client_has_a_merge_decision():
@@ -36,8 +54,8 @@ def test_every_foreign_key_to_client_has_a_merge_decision():
 
 def test_a_merge_refuses_to_run_with_an_unknown_relation(monkeypatch, supervisor, agency):
     monkeypatch.delitem(merging.RELATIONS, "notes.ProgressNote.client")
-    one = ClientFactory(agency=agency)
-    two = ClientFactory(agency=agency)
+    one = make_client(agency=agency)
+    two = make_client(agency=agency)
     with pytest.raises(RuntimeError, match=r"notes\.ProgressNote\.client"):
         client_merge(actor=supervisor, survivor=one, alias=two, survivor_version=1, alias_version=1)
 
@@ -45,7 +63,7 @@ def test_a_merge_refuses_to_run_with_an_unknown_relation(monkeypatch, supervisor
 @pytest.fixture
 def twins_of_one(agency, supervisor, program, worker):
     """Robert Smith registered twice, the second record with its own case, note, contact and more."""
-    keep = ClientFactory(
+    keep = make_client(
         agency=agency,
         created_by=supervisor,
         legal_first_name="Robert",
@@ -53,7 +71,7 @@ def twins_of_one(agency, supervisor, program, worker):
         date_of_birth=datetime.date(1980, 2, 3),
         phone="555-201-3344",
     )
-    gone = ClientFactory(
+    gone = make_client(
         agency=agency,
         created_by=worker,
         legal_first_name="Bob",
@@ -62,8 +80,8 @@ def twins_of_one(agency, supervisor, program, worker):
         phone="555-777-1212",
         email="bob@example.org",
     )
-    case = CaseFactory(client=gone, program=program, primary_worker=worker, team=worker.team, created_by=worker)
-    note = NoteFactory(case=case)
+    case = make_case(client=gone, program=program, primary_worker=worker, team=worker.team, created_by=worker)
+    note = make_note(case=case)
     ClientIdentifier.objects.create(client=keep, kind="mrn", value="A1", value_key="a1")
     same = ClientIdentifier.objects.create(client=gone, kind="mrn", value="A-1", value_key="a1")
     other = ClientIdentifier.objects.create(client=gone, kind="medicaid", value="M9", value_key="m9")
@@ -144,10 +162,10 @@ def test_undo_moves_back_what_moved_and_keeps_what_was_written_since(twins_of_on
     # Written after the merge: a note on the moved case (it follows its case back), a case of the
     # survivor's own with a note, a new contact, an e-mail (these stay with the survivor).
     moved_case = Case.objects.get(pk=twins_of_one["case"].pk)
-    note_on_moved_case = NoteFactory(case=moved_case)
+    note_on_moved_case = make_note(case=moved_case)
     assert note_on_moved_case.client_id == keep.pk
-    own_case = CaseFactory(client=keep, program=moved_case.program, primary_worker=worker, team=worker.team)
-    later_note = NoteFactory(case=own_case)
+    own_case = make_case(client=keep, program=moved_case.program, primary_worker=worker, team=worker.team)
+    later_note = make_note(case=own_case)
     later_contact = SupportContact.objects.create(client_id=keep.pk, name="New friend", relationship="friend")
     Client.objects.filter(pk=keep.pk).update(email="robert@example.org")
     merge_undo(actor=supervisor, record=record, reason="Two people after all: checked the ID")
@@ -189,7 +207,7 @@ def test_a_field_changed_since_the_merge_is_not_restored(twins_of_one, superviso
 def test_the_survivor_merged_again_must_be_undone_first(twins_of_one, supervisor, agency):
     keep, gone = twins_of_one["keep"], twins_of_one["gone"]
     first = client_merge(actor=supervisor, survivor=keep, alias=gone, survivor_version=1, alias_version=1)
-    third = ClientFactory(agency=agency, legal_first_name="Robert", legal_last_name="Smith")
+    third = make_client(agency=agency, legal_first_name="Robert", legal_last_name="Smith")
     keep.refresh_from_db()
     second = client_merge(actor=supervisor, survivor=third, alias=keep, survivor_version=1, alias_version=keep.version)
     gone.refresh_from_db()
@@ -234,7 +252,7 @@ def test_merging_a_record_into_itself_or_an_alias_is_refused(twins_of_one, super
             actor=supervisor, survivor=keep, alias=gone, survivor_version=1, alias_version=1, take_from_alias=["agency"]
         )
     client_merge(actor=supervisor, survivor=keep, alias=gone, survivor_version=1, alias_version=1)
-    third = ClientFactory(agency=agency)
+    third = make_client(agency=agency)
     with pytest.raises(ValidationFailed, match="already been merged"):
         client_merge(actor=supervisor, survivor=third, alias=gone, survivor_version=1, alias_version=2)
 

@@ -1,14 +1,23 @@
 """The duplicate review pages: queue, comparison, dismiss, merge, alias redirect, undo."""
 
 import datetime
+from typing import Any, cast
 
 import pytest
 
-from casework.accounts.models import Role
+from casework.accounts.models import Agency, Role
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case
 from casework.clients.models import Client, DuplicatePair, MergeRecord, PairStatus
 from casework.testing import AgencyFactory, CaseFactory, ClientFactory, NoteFactory, UserFactory
+
+
+def make_client(**fields: Any) -> Client:
+    return cast(Client, ClientFactory(**fields))
+
+
+def make_agency(**fields: Any) -> Agency:
+    return cast(Agency, AgencyFactory(**fields))
 
 
 def _pair(agency, first, second, score=0.99, band="certain"):
@@ -26,7 +35,7 @@ def _pair(agency, first, second, score=0.99, band="certain"):
 @pytest.fixture
 def robert_twice(agency, supervisor, worker, program, client_record, case):
     """Robert Smith (the worker's client) and a second record "Bob Smith" with its own note."""
-    bob = ClientFactory(
+    bob = make_client(
         agency=agency,
         created_by=supervisor,
         legal_first_name="Bob",
@@ -77,7 +86,7 @@ def test_case_managers_auditors_and_outsiders_get_404_and_nothing_is_recorded(re
 
 
 def test_a_supervisor_of_another_agency_cannot_open_the_pair(login, robert_twice):
-    other = AgencyFactory(name="Elsewhere")
+    other = make_agency(name="Elsewhere")
     stranger = UserFactory(agency=other, role=Role.SUPERVISOR)
     http = login(stranger)
     assert http.get("/clients/duplicates/").status_code == 200
@@ -91,8 +100,8 @@ def test_a_supervisor_of_another_agency_cannot_open_the_pair(login, robert_twice
 def test_the_queue_takes_a_fixed_number_of_queries(as_supervisor, agency, supervisor, django_assert_max_num_queries):
     def add_pairs(count):
         for index in range(count):
-            one = ClientFactory(agency=agency, created_by=supervisor, legal_last_name=f"Doe{index}")
-            two = ClientFactory(agency=agency, created_by=supervisor, legal_last_name=f"Doe{index}")
+            one = make_client(agency=agency, created_by=supervisor, legal_last_name=f"Doe{index}")
+            two = make_client(agency=agency, created_by=supervisor, legal_last_name=f"Doe{index}")
             _pair(agency, one, two, score=0.9 - index / 100)
 
     add_pairs(2)
