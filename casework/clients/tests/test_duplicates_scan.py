@@ -210,3 +210,13 @@ def test_the_date_variant_check_agrees_with_the_blocking_variants():
             typed + datetime.timedelta(days=40),
         ):
             assert is_birth_date_variant(typed, stored) == (stored in variants), (typed, stored)
+
+
+def test_the_command_can_queue_the_scan_for_the_worker(agency, people):
+    from django_tasks_db.models import DBTaskResult
+
+    out = io.StringIO()
+    call_command("scan_duplicates", "--enqueue", stdout=out)
+    assert "Queued the duplicate scan of Riverside Community Services" in out.getvalue()
+    assert DBTaskResult.objects.filter(task_path="casework.clients.tasks.scan_duplicates").count() == 1
+    assert not DuplicatePair.objects.exists()  # queued, not run here
