@@ -135,9 +135,7 @@ def child(args: argparse.Namespace) -> None:
     lookups = []
     for client in sample:
         query, _applied = corrupt(rng, person_of(client, identifiers))
-        lookups.append(
-            (matching.MatchQuery(**{**query, "identifiers": tuple(query["identifiers"])}), client.pk)
-        )
+        lookups.append((matching.MatchQuery(**{**query, "identifiers": tuple(query["identifiers"])}), client.pk))
     thresholds = matching.thresholds_for(agency.pk)
     top1 = top3 = 0
     candidates = []
