@@ -5,6 +5,7 @@ Handlers: access helper or selector, then a service, then a schema. Every read i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -13,16 +14,23 @@ from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 
 from casework.audit.services import audit_record
-from casework.clients import matching, permissions, selectors, services
-from casework.clients.models import Client
+from casework.clients import matching, merging, permissions, selectors, services
+from casework.clients.models import Client, DuplicatePair, MergeRecord, PairStatus
 from casework.clients.schemas import (
     ClientCreate,
     ClientPage,
     ClientRead,
     ClientUpdate,
+    DismissIn,
+    DuplicateConflictOut,
+    DuplicatePage,
+    DuplicatePairOut,
     MatchIn,
     MatchResults,
+    MergeIn,
+    MergeOut,
     SearchResults,
+    UndoIn,
 )
 from casework.core.api import (
     EDIT_ERRORS,
@@ -37,11 +45,13 @@ from casework.core.api import (
     submission_key,
     with_etag,
 )
-from casework.core.errors import PermissionDenied, ValidationFailed
+from casework.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 router = Router(tags=["clients"])
 
 SEARCH_LIMIT_MAX = 50
+# As the registration page: a reason this short says nothing.
+MIN_DUPLICATE_REASON = 10
 
 
 def _with_details(client: Client) -> Client:
@@ -69,28 +79,68 @@ def list_clients(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any
     return result
 
 
-@router.post("", response={201: ClientRead, 200: ClientRead, **WRITE_ERRORS}, summary="Register a client")
+@router.post(
+    "",
+    response={201: ClientRead, 200: ClientRead, 409: DuplicateConflictOut, **WRITE_ERRORS},
+    summary="Register a client",
+)
 def create_client(
     request: HttpRequest,
     payload: ClientCreate,
     response: HttpResponse,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-) -> Status[Client]:
-    """Register a client; repeating the request with the same Idempotency-Key returns the first one (200)."""
+) -> Status[Any]:
+    """Register a client; repeating the request with the same Idempotency-Key returns the first one (200).
+
+    When an existing client of the agency is a "certain" match, the request is refused (409) with
+    the candidates (as `POST /clients/match` shows them) unless it carries
+    `duplicate_override_reason`, which is recorded in the audit event. Certain and possible
+    matches registered over go to the duplicate review queue.
+    """
     user = request_user(request)
     key = submission_key(user, idempotency_key)
     if key and Client.objects.filter(submission_key=key, created_by=user).exists():
         existing = Client.objects.get(submission_key=key, created_by=user)
         return Status(200, _read(selectors.client_get_for_user(user=user, client_id=existing.pk), response))
-    data = payload.model_dump(exclude_unset=True, exclude={"ssn", "identifiers", "support_contacts"})
+    data = payload.model_dump(
+        exclude_unset=True, exclude={"ssn", "identifiers", "support_contacts", "duplicate_override_reason"}
+    )
+    identifiers: list[Mapping[str, str]] = [identifier.model_dump() for identifier in payload.identifiers]
+    certain: list[matching.MatchCandidate] = []
+    possible: list[matching.MatchCandidate] = []
+    reason = (payload.duplicate_override_reason or "").strip()
+    if permissions.can_register_clients(user):
+        query = matching.query_from_client_data(
+            data, ssn=payload.ssn or "", identifiers=[identifier["value"] for identifier in identifiers]
+        )
+        found = _audited_matches(user, query, source="api registration") if not query.is_empty else []
+        certain = [candidate for candidate in found if candidate.band == matching.CERTAIN]
+        possible = [candidate for candidate in found if candidate.band == matching.POSSIBLE]
+        if certain and len(reason) < MIN_DUPLICATE_REASON:
+            message = (
+                _("This person matches an existing client. Use that record, or say why this is someone else.")
+                if not reason
+                else _("Say a little more (at least %(count)d characters).") % {"count": MIN_DUPLICATE_REASON}
+            )
+            return Status(
+                409,
+                {
+                    "detail": message,
+                    "errors": {"duplicate_override_reason": [message]},
+                    "candidates": [_match_item(candidate) for candidate in certain],
+                },
+            )
     try:
         with transaction.atomic():
             client = services.client_create(
                 actor=user,
                 data=data,
                 ssn=payload.ssn,
-                identifiers=[identifier.model_dump() for identifier in payload.identifiers],
+                identifiers=identifiers,
                 submission_key=key,
+                duplicate_reason=reason if certain else "",
+                certain_match_ids=[candidate.client.pk for candidate in certain],
+                possible_match_ids=[candidate.client.pk for candidate in possible],
             )
             for contact in payload.support_contacts:
                 services.support_contact_add(actor=user, client=client, data=contact.model_dump())
@@ -147,30 +197,37 @@ def match_clients(request: HttpRequest, payload: MatchIn, limit: int = Query(10,
     if not permissions.can_register_clients(user):
         raise PermissionDenied(_("Your role cannot look up clients."))
     query = matching.parse_match_query(payload.model_dump(exclude_none=True, exclude_defaults=True))
-    found = matching.matches_for_user(user=user, query=query, limit=limit)
-    audit_record(
-        actor=user,
-        action="client.match",
-        object_type="clients.client",
-        changes={
-            "fields": query.fields_given,
-            "client_ids": [candidate.client.pk for candidate in found if candidate.accessible],
-            "inaccessible_client_ids": [candidate.client.pk for candidate in found if not candidate.accessible],
-        },
-    )
-    items = [
-        {
-            "client_id": candidate.client.pk,
-            "score": candidate.score,
-            "band": candidate.band,
-            "reasons": candidate.visible_reasons,
-            "accessible": candidate.accessible,
-            "display_name": candidate.client.display_name if candidate.accessible else None,
-            "date_of_birth": candidate.client.date_of_birth if candidate.accessible else None,
-        }
-        for candidate in found
-    ]
+    found = _audited_matches(user, query, limit=limit)
+    items = [_match_item(candidate) for candidate in found]
     return {"count": len(items), "items": items}
+
+
+def _audited_matches(
+    user: Any, query: matching.MatchQuery, *, limit: int = matching.RESULT_LIMIT, source: str = ""
+) -> list[matching.MatchCandidate]:
+    """Matches the user may learn about; the lookup is audited (the fields given, not their values)."""
+    found = matching.matches_for_user(user=user, query=query, limit=limit)
+    changes: dict[str, Any] = {
+        "fields": query.fields_given,
+        "client_ids": [candidate.client.pk for candidate in found if candidate.accessible],
+        "inaccessible_client_ids": [candidate.client.pk for candidate in found if not candidate.accessible],
+    }
+    if source:
+        changes["source"] = source
+    audit_record(actor=user, action="client.match", object_type="clients.client", changes=changes)
+    return found
+
+
+def _match_item(candidate: matching.MatchCandidate) -> dict[str, Any]:
+    return {
+        "client_id": candidate.client.pk,
+        "score": candidate.score,
+        "band": candidate.band,
+        "reasons": candidate.visible_reasons,
+        "accessible": candidate.accessible,
+        "display_name": candidate.client.display_name if candidate.accessible else None,
+        "date_of_birth": candidate.client.date_of_birth if candidate.accessible else None,
+    }
 
 
 @router.get("/{int:client_id}", response={200: ClientRead, **READ_ERRORS}, summary="Read a client")
@@ -206,3 +263,135 @@ def update_client(
             flagged=getattr(client, "accessed_by_break_glass", False),
         )
     return _read(updated, response)
+
+
+# --- Duplicate review (supervisors, program directors, administrators; 404 for anyone else) -----
+
+review_router = Router(tags=["duplicates"])
+
+
+def _reviewer(request: HttpRequest) -> Any:
+    user = request_user(request)
+    if not permissions.can_review_duplicates(user):
+        raise NotFound()
+    return user
+
+
+def _pair_client(client: Client) -> dict[str, Any]:
+    return {
+        "client_id": client.pk,
+        "legal_name": client.legal_name,
+        "date_of_birth": client.date_of_birth,
+        "sex": client.sex,
+        "phone": client.phone,
+        "postal_code": client.postal_code,
+        "ssn_last4": client.ssn_last4,
+        "version": client.version,
+    }
+
+
+def _pair_out(pair: DuplicatePair) -> dict[str, Any]:
+    from casework.clients.duplicate_views import pair_reasons
+
+    return {
+        "id": pair.pk,
+        "score": round(pair.score, 4),
+        "band": pair.band,
+        "status": pair.status,
+        "source": pair.source,
+        "reasons": pair_reasons(pair),
+        "client_a": _pair_client(pair.client_a),
+        "client_b": _pair_client(pair.client_b),
+        "version": pair.version,
+        "decided_at": pair.decided_at,
+        "decision_reason": pair.decision_reason,
+    }
+
+
+def _merge_out(record: MergeRecord) -> dict[str, Any]:
+    return {
+        "id": record.pk,
+        "survivor_id": record.survivor_id,
+        "alias_id": record.alias_id,
+        "merged_at": record.merged_at,
+        "reason": record.reason,
+        "moved": record.moved,
+        "fields": sorted(record.fields),
+        "undone_at": record.undone_at,
+        "undo_reason": record.undo_reason,
+    }
+
+
+@review_router.get("/duplicates", response={200: DuplicatePage, **READ_ERRORS}, summary="Possible duplicate pairs")
+def list_duplicates(
+    request: HttpRequest, page: Query[PageParams], status: PairStatus = PairStatus.OPEN
+) -> dict[str, Any]:
+    """Pairs of the caller's agency that may be one person, most likely first, with plain-language reasons."""
+    user = _reviewer(request)
+    result = paginate(selectors.duplicate_queue(user=user, status=status), page)
+    result["items"] = [_pair_out(pair) for pair in result["items"]]
+    audit_record(
+        actor=user,
+        action="duplicates.list",
+        object_type="clients.duplicatepair",
+        changes={
+            "status": status,
+            "offset": page.offset,
+            "client_ids": sorted(
+                {item[side]["client_id"] for item in result["items"] for side in ("client_a", "client_b")}
+            ),
+        },
+    )
+    return result
+
+
+@review_router.post(
+    "/duplicates/{int:pair_id}/dismiss", response={200: DuplicatePairOut, **EDIT_ERRORS}, summary="Not the same person"
+)
+def dismiss_duplicate(request: HttpRequest, pair_id: int, payload: DismissIn) -> dict[str, Any]:
+    """Record that the two clients are different people; the scan and the queue stop proposing them."""
+    user = _reviewer(request)
+    pair = selectors.duplicate_pair_get_for_user(user=user, pair_id=pair_id)
+    pair = merging.pair_dismiss(actor=user, pair=pair, reason=payload.reason, expected_version=payload.version)
+    return _pair_out(selectors.duplicate_pair_get_for_user(user=user, pair_id=pair.pk))
+
+
+@review_router.post(
+    "/clients/{int:client_id}/merge", response={201: MergeOut, **EDIT_ERRORS}, summary="Merge a duplicate into a client"
+)
+def merge_clients(request: HttpRequest, client_id: int, payload: MergeIn) -> Status[dict[str, Any]]:
+    """Merge `alias_id` into this client: everything attached moves, the alias redirects.
+
+    Undo it with `POST /merges/{id}/undo`.
+    """
+    user = _reviewer(request)
+    survivor = Client.objects.filter(pk=client_id, agency_id=user.agency_id).first()
+    alias = Client.objects.filter(pk=payload.alias_id, agency_id=user.agency_id).first()
+    if survivor is None:
+        raise NotFound()
+    if alias is None:
+        raise ValidationFailed(_("No client with that record number in your agency."), field="alias_id")
+    pair = None
+    if payload.pair_id is not None:
+        pair = selectors.duplicate_pair_get_for_user(user=user, pair_id=payload.pair_id)
+        if {pair.client_a_id, pair.client_b_id} != {survivor.pk, alias.pk}:
+            raise ValidationFailed(_("That pair is about other records."), field="pair_id")
+    record = merging.client_merge(
+        actor=user,
+        survivor=survivor,
+        alias=alias,
+        survivor_version=payload.survivor_version,
+        alias_version=payload.alias_version,
+        take_from_alias=payload.take_from_alias,
+        reason=payload.reason,
+        pair=pair,
+    )
+    return Status(201, _merge_out(record))
+
+
+@review_router.post("/merges/{int:merge_id}/undo", response={200: MergeOut, **WRITE_ERRORS}, summary="Undo a merge")
+def undo_merge(request: HttpRequest, merge_id: int, payload: UndoIn) -> dict[str, Any]:
+    """Move back what the merge moved; what was written on the survivor since stays there."""
+    user = _reviewer(request)
+    record = selectors.merge_get_for_user(user=user, merge_id=merge_id)
+    return _merge_out(merging.merge_undo(actor=user, record=record, reason=payload.reason))

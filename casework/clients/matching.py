@@ -192,11 +192,11 @@ class MatchQuery:
 
     @cached_property
     def first_key(self) -> str:
-        return text.name_key(self.first_name)
+        return _name_key(self.first_name)
 
     @cached_property
     def last_key(self) -> str:
-        return text.name_key(self.last_name)
+        return _name_key(self.last_name)
 
     @cached_property
     def phone_key(self) -> str:
@@ -335,6 +335,11 @@ def _phonetic(name: str) -> str:
     return text.phonetic(name)
 
 
+@lru_cache(maxsize=65536)
+def _name_key(name: str) -> str:
+    return text.name_key(name)
+
+
 # --- Blocking -------------------------------------------------------------------------------
 
 # What comparing and showing a candidate reads (not the encrypted SSN, notes or addresses).
@@ -356,6 +361,7 @@ _COMPARED_FIELDS = [
     "last_name_key",
     "first_name_phonetic",
     "last_name_phonetic",
+    "merged_into",
 ]
 
 
@@ -387,9 +393,35 @@ def birth_date_variants(date: datetime.date) -> frozenset[datetime.date]:
     return frozenset(variant for variant in variants if variant is not None)
 
 
-def _name_parts(key_source: str) -> list[str]:
-    """The words of a name ("García-López" -> ["garcia", "lopez"])."""
-    return [part for part in text.fold(key_source).split() if part]
+@lru_cache(maxsize=65536)
+def is_birth_date_variant(typed: datetime.date, stored: datetime.date) -> bool:
+    """Whether `stored` is in `birth_date_variants(typed)`, worked out without building the set
+    (the duplicate scan compares millions of pairs, with too many distinct dates to cache)."""
+    if stored == typed:
+        return True
+    if stored.year == typed.year and stored.month == typed.day and stored.day == typed.month:
+        return True
+    if (stored.month, stored.day) == (typed.month, typed.day):
+        if abs(stored.year - typed.year) in (1, 10):
+            return True
+        left, right = f"{typed.year:04d}", f"{stored.year:04d}"
+        if left[:2] == right[:2] and (left[2] == right[2] or left[3] == right[3]):
+            return True  # one digit of the decade or the year (the other two equal)
+        return left[:2] == right[:2] and left[2:] == right[3] + right[2]
+    if stored.year != typed.year:
+        return False
+    if stored.month == typed.month:
+        left, right = f"{typed.day:02d}", f"{stored.day:02d}"
+        return left[0] == right[0] or left[1] == right[1]
+    if stored.day == typed.day:
+        left, right = f"{typed.month:02d}", f"{stored.month:02d}"
+        return left[0] == right[0] or left[1] == right[1]
+    return False
+
+
+def _name_parts(key_source: str) -> tuple[str, ...]:
+    """The words of a name ("García-López" -> ("garcia", "lopez"))."""
+    return tuple(part for part in text.fold(key_source).split() if part)
 
 
 def _sounds(variants: Iterable[str]) -> set[str]:
@@ -529,7 +561,12 @@ def _candidates(*, agency_id: int, query: MatchQuery, exclude_ids: Iterable[int]
         return []
     excluded = set(exclude_ids)
     rows = Client.objects.filter(pk__in=RawSQL(*blocked))  # noqa: S611 (SQL compiled by the ORM, values as parameters).only(*_COMPARED_FIELDS).order_by()
-    return [client for client in rows if client.agency_id == agency_id and client.pk not in excluded]
+    # Merged records (aliases) are never proposed: their survivor is.
+    return [
+        client
+        for client in rows
+        if client.agency_id == agency_id and client.pk not in excluded and client.merged_into_id is None
+    ]
 
 
 def candidate_ids(*, agency_id: int, query: MatchQuery, exclude_ids: Iterable[int] = ()) -> set[int]:
@@ -581,7 +618,7 @@ def compare_first_name(query: MatchQuery, first_key: str, preferred_key: str) ->
 
 def compare_last_name(typed_name: str, stored_key: str, stored_sound: str) -> str | None:
     """Agreement level of a typed last name with a client's last name (double names included)."""
-    typed = text.name_key(typed_name)
+    typed = _name_key(typed_name)
     if not typed or not stored_key:
         return None
     if typed == stored_key:
@@ -611,7 +648,7 @@ def compare_birth_date(typed: datetime.date | None, stored: datetime.date | None
         return "exact"
     if typed.year == stored.year and typed.month == stored.day and typed.day == stored.month:
         return "transposed"
-    if stored in birth_date_variants(typed):
+    if is_birth_date_variant(typed, stored):
         if (
             stored.year != typed.year
             and abs(stored.year - typed.year) not in (1, 10)
@@ -772,6 +809,15 @@ class Thresholds:
         return UNLIKELY
 
 
+def band_of(comparison: Comparison, thresholds: Thresholds) -> str:
+    """The band of a comparison: by its probability, but "unlikely" when only one field agrees
+    (unless that field can stand alone, an identifier)."""
+    agreeing = [name for name, level in comparison.levels.items() if WEIGHTS[name].get(level, 1.0) > 0]
+    if len(agreeing) < 2 and not STRONG_FIELDS.intersection(agreeing):
+        return UNLIKELY
+    return thresholds.band(comparison.probability)
+
+
 def thresholds_for(agency_id: int) -> Thresholds:
     """The agency's tuned thresholds, or the defaults."""
     row = MatchSettings.objects.filter(agency_id=agency_id).first()
@@ -869,15 +915,11 @@ def find_matches(
         probability = comparison.probability
         if probability < floor:
             continue
-        agreeing = [name for name, level in comparison.levels.items() if WEIGHTS[name].get(level, 1.0) > 0]
-        band = thresholds.band(probability)
-        if len(agreeing) < 2 and not STRONG_FIELDS.intersection(agreeing):
-            band = UNLIKELY
         found.append(
             MatchCandidate(
                 client=client,
                 probability=probability,
-                band=band,
+                band=band_of(comparison, thresholds),
                 reasons=comparison.reasons(),
                 agreements=comparison.reasons(disagreements=False),
             )
@@ -935,4 +977,19 @@ def query_from_client_data(data: Mapping[str, Any], ssn: str = "", identifiers: 
         postal_code=str(data.get("postal_code") or "")[:10],
         ssn_last4=digits[-4:] if len(digits) == 9 else "",
         identifiers=tuple(value[:MAX_IDENTIFIER_LENGTH] for value in identifiers if value)[:MAX_IDENTIFIERS],
+    )
+
+
+def query_from_client(client: Client, identifiers: Iterable[str] = ()) -> MatchQuery:
+    """A registered client as a lookup: what registering them again would type."""
+    return MatchQuery(
+        first_name=client.legal_first_name[:MAX_NAME_LENGTH],
+        last_name=client.legal_last_name[:MAX_NAME_LENGTH],
+        date_of_birth=client.date_of_birth,
+        sex=client.sex,
+        phone=client.phone,
+        email=client.email,
+        postal_code=client.postal_code,
+        ssn_last4=client.ssn_last4,
+        identifiers=tuple(identifiers)[:MAX_IDENTIFIERS],
     )

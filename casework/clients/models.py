@@ -89,6 +89,11 @@ class Client(models.Model):
     version = models.PositiveIntegerField(default=1)
     # Double-click guard: the form's one-time token; a second submit finds the first record.
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Set when this record was merged into another (the survivor): this one is then an alias,
+    # kept for its URLs (they redirect) and its history; search and matching skip it.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="aliases", editable=False
+    )
 
     class Meta:
         ordering = ["legal_last_name", "legal_first_name"]
@@ -290,3 +295,93 @@ class MatchSettings(models.Model):
             raise ValidationError(
                 {"possible_threshold": _("The “possible” threshold must be below the “certain” threshold.")}
             )
+
+
+class PairStatus(models.TextChoices):
+    """Where a possible duplicate pair stands in the review queue."""
+
+    OPEN = "open", _("Waiting for review")
+    DISMISSED = "dismissed", _("Not the same person")
+    MERGED = "merged", _("Merged")
+
+
+class PairSource(models.TextChoices):
+    """What proposed a pair: the agency-wide scan or a worker registering over a match."""
+
+    SCAN = "scan", _("Duplicate scan")
+    INTAKE = "intake", _("Registered over a match")
+
+
+class DuplicatePair(models.Model):
+    """Two clients of one agency that may be the same person, scored once (lower id first).
+
+    The scan updates open pairs in place; a pair dismissed as "not the same person" stays
+    dismissed, whatever later scans find. `levels` are the matching engine's agreement levels
+    (the plain-language reasons are worked out from them in the reader's language).
+    """
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="duplicate_pairs")
+    client_a = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    client_b = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField()
+    band = models.CharField(max_length=10)
+    levels = models.JSONField(default=dict)
+    swapped_names = models.BooleanField(default=False)
+    source = models.CharField(max_length=10, choices=PairSource.choices, default=PairSource.SCAN)
+    status = models.CharField(max_length=10, choices=PairStatus.choices, default=PairStatus.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    scored_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client_a", "client_b"], name="duplicate_pair_once"),
+            models.CheckConstraint(
+                condition=models.Q(client_a__lt=models.F("client_b")), name="duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "status", "-score"], name="duplicate_queue")]
+
+    def __str__(self) -> str:
+        return f"Possible duplicate {self.client_a_id} / {self.client_b_id} ({self.status})"
+
+
+class MergeRecord(models.Model):
+    """One merge of a client (the alias) into another (the survivor), with what moved, so it can be undone.
+
+    `moved` lists, per model ("cases.Case"), the ids of the rows that moved from the alias to
+    the survivor; `fields` the survivor's values the reviewer replaced with the alias's
+    ({"phone": [survivor's before, alias's value]}). Undoing moves exactly those rows back
+    (rows written on the survivor since stay there) and restores a field only if it still
+    holds the value the merge put there.
+    """
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="merges")
+    survivor = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="merges_received")
+    alias = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="merges_as_alias")
+    pair = models.ForeignKey(DuplicatePair, on_delete=models.PROTECT, null=True, blank=True, related_name="merges")
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+    moved = models.JSONField(default=dict)
+    fields = models.JSONField(default=dict)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undo_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"Client {self.alias_id} merged into {self.survivor_id}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None

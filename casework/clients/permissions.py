@@ -29,3 +29,15 @@ def can_grant_access(user: User) -> bool:
 def can_break_glass(user: User) -> bool:
     """Clinical staff may open a record in an emergency, with a reason."""
     return is_clinical(user) and user.agency_id is not None
+
+
+DUPLICATE_REVIEW_ROLES = {Role.SUPERVISOR, Role.PROGRAM_DIRECTOR, Role.ADMINISTRATOR}
+
+
+def can_review_duplicates(user: User) -> bool:
+    """Supervisors, program directors and (data) administrators review possible duplicates and merge them.
+
+    The review shows who the person is (names, dates, contact details, identifiers) and how many
+    records hang off each, never clinical content: an administrator may do it too.
+    """
+    return bool(user.is_active and user.role in DUPLICATE_REVIEW_ROLES and user.agency_id is not None)

@@ -182,6 +182,12 @@ class ClientCreate(ClientFields):
     ssn: str | None = Field(None, max_length=20, description="Full SSN, e.g. 123-45-6789; stored encrypted.")
     identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=20)
     support_contacts: list[SupportContactIn] = Field(default_factory=list, max_length=50)
+    duplicate_override_reason: str | None = Field(
+        None,
+        max_length=1000,
+        description="Why this is a new person although an existing client matches with certainty "
+        "(at least 10 characters); without it such a request is refused with 409 and the candidates.",
+    )
 
 
 class ClientUpdate(InputSchema):
@@ -206,3 +212,86 @@ class ClientUpdate(InputSchema):
     postal_code: str | None = Field(None, max_length=10)
     ssn: str | None = Field(None, max_length=20)
     version: int | None = Field(None, ge=1, description="The version edited (or send its ETag in If-Match).")
+
+
+class DuplicateConflictOut(Schema):
+    """Registering refused: an existing client is a certain match. Send `duplicate_override_reason` to go on."""
+
+    detail: str
+    errors: dict[str, list[str]] = Field(default_factory=dict)
+    candidates: list[MatchOut]
+
+
+# --- Duplicate review ---------------------------------------------------------------------------
+
+
+class PairClientOut(Schema):
+    """One side of a possible duplicate pair: who the person is (no clinical content)."""
+
+    client_id: int
+    legal_name: str
+    date_of_birth: datetime.date | None = None
+    sex: str
+    phone: str
+    postal_code: str
+    ssn_last4: str = Field(..., description="The last 4 digits of the SSN (or empty).")
+    version: int
+
+
+class DuplicatePairOut(Schema):
+    """Two records that may be one person, scored by the matching engine."""
+
+    id: int
+    score: float
+    band: str
+    status: str
+    source: str
+    reasons: list[str]
+    client_a: PairClientOut
+    client_b: PairClientOut
+    version: int
+    decided_at: datetime.datetime | None = None
+    decision_reason: str = ""
+
+
+class DuplicatePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[DuplicatePairOut]
+
+
+class DismissIn(InputSchema):
+    reason: str = Field(..., min_length=1, max_length=1000, description="How you know they are different people.")
+    version: int | None = Field(None, description="The pair's version you decided on (optional; stale is 409).")
+
+
+class MergeIn(InputSchema):
+    """Merge `alias_id` into the client of the URL (the survivor)."""
+
+    alias_id: int
+    survivor_version: int
+    alias_version: int
+    take_from_alias: list[str] = Field(
+        default_factory=list, max_length=20, description="Fields whose value the survivor takes from the alias."
+    )
+    reason: str = Field("", max_length=1000)
+    pair_id: int | None = None
+
+
+class UndoIn(InputSchema):
+    reason: str = Field(..., min_length=1, max_length=1000)
+
+
+class MergeOut(Schema):
+    """A merge: what moved (ids per model), the fields taken, and whether it was undone."""
+
+    id: int
+    survivor_id: int
+    alias_id: int
+    merged_at: datetime.datetime
+    reason: str
+    moved: dict[str, list[int]]
+    fields: list[str]
+    undone_at: datetime.datetime | None = None
+    undo_reason: str = ""

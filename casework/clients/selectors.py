@@ -13,7 +13,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from casework.accounts.models import User
 from casework.audit.services import audit_record
-from casework.clients.models import AccessGrant, BreakGlassAccess, Client, ClientIdentifier
+from casework.clients.models import AccessGrant, BreakGlassAccess, Client, ClientIdentifier, DuplicatePair, MergeRecord
 from casework.core import text
 from casework.core.errors import NotFound
 
@@ -62,7 +62,8 @@ def clients_visible_to(user: User) -> QuerySet[Client]:
     """Every client the user may see, through a relationship or break-the-glass (for lists)."""
     if not user.is_authenticated or not user.is_active or user.agency_id is None:
         return Client.objects.none()
-    return Client.objects.filter(relationship_list_q(user) | break_glass_q(user))
+    # Merged records (aliases) are not listed: their survivor is.
+    return Client.objects.filter(relationship_list_q(user) | break_glass_q(user)).filter(merged_into__isnull=True)
 
 
 def active_break_glass(user: User, client: Client) -> BreakGlassAccess | None:
@@ -81,12 +82,20 @@ def client_get_for_user(*, user: User, client_id: int, action: str = "client.vie
     """
     if not user.is_authenticated or not user.is_active or user.agency_id is None:
         raise NotFound()
+    # A merged record (an alias) is not opened: its pages redirect to the survivor (alias_target).
     client: Client | None = (
-        Client.objects.filter(pk=client_id).filter(relationship_q(user)).select_related("agency").first()
+        Client.objects.filter(pk=client_id, merged_into__isnull=True)
+        .filter(relationship_q(user))
+        .select_related("agency")
+        .first()
     )
     emergency = None
     if client is None:
-        client = Client.objects.filter(pk=client_id, agency_id=user.agency_id).select_related("agency").first()
+        client = (
+            Client.objects.filter(pk=client_id, agency_id=user.agency_id, merged_into__isnull=True)
+            .select_related("agency")
+            .first()
+        )
         emergency = active_break_glass(user, client) if client is not None else None
         if client is None or emergency is None:
             raise NotFound()
@@ -101,6 +110,111 @@ def client_get_for_user(*, user: User, client_id: int, action: str = "client.vie
         )
     client.accessed_by_break_glass = emergency is not None  # type: ignore[attr-defined]
     return client
+
+
+def alias_target(*, user: User, client_id: int) -> int | None:
+    """For a merged record of the user's agency, the record it now lives in, if the user may see it."""
+    if not user.is_authenticated or not user.is_active or user.agency_id is None:
+        return None
+    target = (
+        Client.objects.filter(pk=client_id, agency_id=user.agency_id).values_list("merged_into_id", flat=True).first()
+    )
+    if target is None:
+        return None
+    for _hop in range(10):  # a survivor merged again later: follow the chain (never a loop: merges refuse it)
+        following: int | None = Client.objects.filter(pk=target).values_list("merged_into_id", flat=True).first()
+        if following is None:
+            break
+        target = following
+    visible = Client.objects.filter(pk=target).filter(relationship_q(user) | break_glass_q(user)).exists()
+    return target if visible else None
+
+
+# --- Duplicate review -------------------------------------------------------------------
+
+
+def duplicate_queue(*, user: User, status: str = "open") -> QuerySet[DuplicatePair]:
+    """Possible duplicate pairs of the reviewer's agency, most likely first (none for other roles).
+
+    Pairs with a merged record leave the queue (they come back if the merge is undone).
+    """
+    from casework.clients.permissions import can_review_duplicates
+
+    if not can_review_duplicates(user) or user.agency_id is None:
+        return DuplicatePair.objects.none()
+    return (
+        DuplicatePair.objects.filter(
+            agency_id=user.agency_id,
+            status=status,
+            client_a__merged_into__isnull=True,
+            client_b__merged_into__isnull=True,
+        )
+        .select_related("client_a", "client_b", "decided_by")
+        .order_by("-score", "id")
+    )
+
+
+def duplicate_pair_get_for_user(*, user: User, pair_id: int) -> DuplicatePair:
+    """A pair of the reviewer's agency (any status); NotFound (404) for anyone else."""
+    from casework.clients.permissions import can_review_duplicates
+
+    if not can_review_duplicates(user) or user.agency_id is None:
+        raise NotFound()
+    pair = (
+        DuplicatePair.objects.filter(pk=pair_id, agency_id=user.agency_id)
+        .select_related("client_a", "client_b", "decided_by")
+        .first()
+    )
+    if pair is None:
+        raise NotFound()
+    return pair
+
+
+def merge_get_for_user(*, user: User, merge_id: int) -> MergeRecord:
+    """A merge of the reviewer's agency; NotFound (404) for anyone else."""
+    from casework.clients.permissions import can_review_duplicates
+
+    if not can_review_duplicates(user) or user.agency_id is None:
+        raise NotFound()
+    record = (
+        MergeRecord.objects.filter(pk=merge_id, agency_id=user.agency_id)
+        .select_related("survivor", "alias", "merged_by", "undone_by")
+        .first()
+    )
+    if record is None:
+        raise NotFound()
+    return record
+
+
+def merges_of_client(*, client_ids: list[int]) -> QuerySet[MergeRecord]:
+    """Merges that kept one of these clients, newest first."""
+    return (
+        MergeRecord.objects.filter(survivor_id__in=client_ids)
+        .select_related("alias", "merged_by")
+        .order_by("-merged_at")
+    )
+
+
+def linked_record_counts(*, client_ids: list[int]) -> dict[int, dict[str, int]]:
+    """How many rows of each kind hang off each client (what a merge would move): one query per kind."""
+    from django.db.models import Count
+
+    from casework.clients.merging import MOVE, RELATIONS, client_relations
+
+    counts: dict[int, dict[str, int]] = {client_id: {} for client_id in client_ids}
+    for name, model, field_name in client_relations():
+        if RELATIONS.get(name) != MOVE:
+            continue
+        label = str(model._meta.verbose_name_plural)
+        rows = (
+            model._default_manager.filter(**{f"{field_name}__in": client_ids})
+            .values_list(field_name)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for client_id, count in rows:
+            counts[client_id][label] = counts[client_id].get(label, 0) + count
+    return counts
 
 
 # --- Search -----------------------------------------------------------------------------

@@ -99,11 +99,13 @@ def client_create(
     submission_key: str | None = None,
     duplicate_reason: str = "",
     certain_match_ids: list[int] | None = None,
+    possible_match_ids: list[int] | None = None,
 ) -> Client:
     """Register a new client in the actor's agency; a repeated submission returns the first.
 
     When the worker registered the client despite "certain" matches, `certain_match_ids` and
-    the worker's `duplicate_reason` are recorded in the audit event.
+    the worker's `duplicate_reason` are recorded in the audit event. Each certain or possible
+    match registered over becomes a pair in the duplicate review queue.
     """
     if not permissions.can_register_clients(actor):
         raise PermissionDenied(_("Your role cannot register clients."))
@@ -132,6 +134,8 @@ def client_create(
     changes.update(_audit_ssn_change("", client.ssn_last4))
     if certain_match_ids:
         changes["certain_matches"] = [None, list(certain_match_ids)]
+    if possible_match_ids:
+        changes["possible_matches"] = [None, list(possible_match_ids)]
     audit_record(
         actor=actor,
         action="client.create",
@@ -148,6 +152,10 @@ def client_create(
             value=identifier.get("value", ""),
             issuer=identifier.get("issuer", ""),
         )
+    if certain_match_ids or possible_match_ids:
+        from casework.clients.duplicates import pairs_record_from_intake
+
+        pairs_record_from_intake(client=client, other_ids=[*(certain_match_ids or []), *(possible_match_ids or [])])
     return client
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.clients import views
+from casework.clients import duplicate_views, views
 
 app_name = "clients"
 urlpatterns = [
@@ -16,4 +16,11 @@ urlpatterns = [
     path("<int:client_id>/contacts/", views.contact_add, name="contact_add"),
     path("<int:client_id>/contacts/<int:contact_id>/", views.contact_edit, name="contact_edit"),
     path("<int:client_id>/access/", views.grant_access, name="grant_access"),
+    path("duplicates/", duplicate_views.queue, name="duplicates"),
+    path("duplicates/scan/", duplicate_views.scan, name="duplicates_scan"),
+    path("duplicates/<int:pair_id>/", duplicate_views.pair_detail, name="duplicate_pair"),
+    path("duplicates/<int:pair_id>/dismiss/", duplicate_views.pair_dismiss, name="duplicate_dismiss"),
+    path("duplicates/<int:pair_id>/merge/", duplicate_views.pair_merge, name="duplicate_merge"),
+    path("merges/<int:merge_id>/", duplicate_views.merge_detail, name="merge_detail"),
+    path("merges/<int:merge_id>/undo/", duplicate_views.merge_undo, name="merge_undo"),
 ]

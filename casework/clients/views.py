@@ -252,6 +252,7 @@ def create(request: AuthenticatedRequest) -> HttpResponse:
     A "certain" match with an existing client asks for a reason before registering anyway.
     """
     certain: list[matching.MatchCandidate] = []
+    possible: list[matching.MatchCandidate] = []
     if request.method == "POST":
         form = ClientCreateForm(request.POST)
         id_forms = identifier_forms(request.POST)
@@ -268,11 +269,9 @@ def create(request: AuthenticatedRequest) -> HttpResponse:
                     ssn=form.cleaned_data["ssn"],
                     identifiers=[identifier["value"] for identifier in identifiers],
                 )
-                certain = [
-                    candidate
-                    for candidate in _lookup(request.user, query, source="registration")
-                    if candidate.band == matching.CERTAIN
-                ]
+                found = _lookup(request.user, query, source="registration")
+                certain = [candidate for candidate in found if candidate.band == matching.CERTAIN]
+                possible = [candidate for candidate in found if candidate.band == matching.POSSIBLE]
             if certain and len(reason) < MIN_DUPLICATE_REASON:
                 form.add_error(
                     "duplicate_reason",
@@ -290,6 +289,7 @@ def create(request: AuthenticatedRequest) -> HttpResponse:
                         submission_key=key,
                         duplicate_reason=reason if certain else "",
                         certain_match_ids=[candidate.client.pk for candidate in certain],
+                        possible_match_ids=[candidate.client.pk for candidate in possible],
                     )
                 except ValidationFailed as exc:
                     # Errors about identifiers name no field of this form: they show above it.
@@ -398,8 +398,17 @@ def _render_detail(request: AuthenticatedRequest, client: Client, *, audit: bool
 
 @clinical_view
 def detail(request: AuthenticatedRequest, client_id: int) -> HttpResponse:
-    """The client's record: demographics, identifiers, support network, cases and timeline."""
-    client = client_selectors.client_get_for_user(user=request.user, client_id=client_id)
+    """The client's record: demographics, identifiers, support network, cases and timeline.
+
+    A merged record's page redirects to the record it was merged into (if the user may see it).
+    """
+    try:
+        client = client_selectors.client_get_for_user(user=request.user, client_id=client_id)
+    except NotFound:
+        target = client_selectors.alias_target(user=request.user, client_id=client_id)
+        if target is None:
+            raise
+        return redirect("clients:detail", client_id=target)
     return _render_detail(request, client, audit=False)
 
 

@@ -13,6 +13,7 @@ from casework.appointments.api import router as appointments_router
 from casework.assessments.api import router as assessments_router
 from casework.audit.api import router as audit_router
 from casework.cases.api import router as cases_router
+from casework.clients.api import review_router as duplicates_router
 from casework.clients.api import router as clients_router
 from casework.core.errors import DomainError, VersionConflict
 from casework.notes.api import router as notes_router
@@ -72,6 +73,8 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 api.add_router("/auth", auth_router)
 api.add_router("/clients", clients_router)
+# /duplicates, /duplicates/{id}/dismiss, /clients/{id}/merge and /merges/{id}/undo: full paths in the router.
+api.add_router("", duplicates_router)
 api.add_router("/cases", cases_router)
 api.add_router("/notes", notes_router)
 api.add_router("/audit", audit_router)

@@ -1016,6 +1016,7 @@ class DemoBuilder:
         self._assessments(cases)
         self._appointments(cases)
         self._tasks(cases)
+        self._duplicate_record()
         self.clock.apply()
         return DemoResult(
             agency=agency,
@@ -1025,6 +1026,43 @@ class DemoBuilder:
             notes=self.counts["notes"],
             logins=demo_logins(),
         )
+
+    def _duplicate_record(self) -> None:
+        """Deborah Klein (cm3) registered a second time as "Debbie Klein" at a walk-in, by the North
+        Team's supervisor, over the certain match: a pair for the duplicate review queue (and its
+        browser test, which no other test touches)."""
+        from casework.clients import matching
+
+        deborah = Client.objects.get(legal_first_name="Deborah", legal_last_name="Klein")
+        supervisor = self.users["supervisor"]
+        data = {
+            "legal_first_name": "Debbie",
+            "legal_last_name": "Klein",
+            "date_of_birth": deborah.date_of_birth,
+            "sex": deborah.sex,
+            "pronouns": deborah.pronouns,
+            "phone": "(708) 555-0199",
+            "city": "Riverside",
+            "state": "IL",
+            "postal_code": "60546",
+        }
+        query = matching.query_from_client_data(data)
+        found = matching.find_matches(agency_id=deborah.agency_id, query=query)
+        certain = [candidate.client.pk for candidate in found if candidate.band == matching.CERTAIN]
+        possible = [candidate.client.pk for candidate in found if candidate.band == matching.POSSIBLE]
+        duplicate = client_services.client_create(
+            actor=supervisor,
+            data=data,
+            duplicate_reason="Walk-in; she said she had never been seen here before." if certain else "",
+            certain_match_ids=certain,
+            possible_match_ids=possible,
+        )
+        client_services.support_contact_add(
+            actor=supervisor,
+            client=duplicate,
+            data={"name": "Mark Klein", "relationship": "sibling", "phone": "(708) 555-0142"},
+        )
+        self.counts["clients"] += 1
 
     def _appointments(self, cases: list[Case]) -> None:
         """A few appointments this week for cm1 and cm2: yesterday, today and later in the week."""

@@ -130,7 +130,14 @@ def test_same_idempotency_key_twice_registers_one_client(as_worker):
     assert second.status_code == 200
     assert first.json()["id"] == second.json()["id"]
     assert Client.objects.filter(legal_last_name="Lopez").count() == 1
+    # Another key is another registration: of the same person, a certain match, refused without a reason.
     other = as_worker.post(URL, NEW_CLIENT, content_type="application/json", headers={"Idempotency-Key": "other"})
+    assert other.status_code == 409
+    assert [candidate["client_id"] for candidate in other.json()["candidates"]] == [first.json()["id"]]
+    reason = {"duplicate_override_reason": "Her cousin, same name and birthday"}
+    other = as_worker.post(
+        URL, {**NEW_CLIENT, **reason}, content_type="application/json", headers={"Idempotency-Key": "other"}
+    )
     assert other.status_code == 201
     assert Client.objects.filter(legal_last_name="Lopez").count() == 2
 
