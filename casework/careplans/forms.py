@@ -173,3 +173,48 @@ class ProgressForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+# --- Goals a progress note addressed (added to the note form) -----------------------------------
+
+
+def add_goal_fields(form: forms.Form, goals: list[Any]) -> None:
+    """For each goal of the case's active plans: addressed? its status now, and a comment."""
+    for goal in goals:
+        prefix = f"goal_{goal.pk}"
+        form.fields[f"{prefix}_addressed"] = forms.BooleanField(label=goal.description[:120], required=False)
+        form.fields[f"{prefix}_lifecycle_status"] = forms.ChoiceField(
+            label=_("Status"), choices=GoalLifecycle.choices, initial=goal.lifecycle_status
+        )
+        form.fields[f"{prefix}_achievement_status"] = forms.ChoiceField(
+            label=_("Achievement"), choices=GoalAchievement.choices, initial=goal.achievement_status
+        )
+        form.fields[f"{prefix}_comment"] = forms.CharField(label=_("Progress comment"), required=False, max_length=2000)
+
+
+def goal_field_rows(form: forms.Form, goals: list[Any]) -> list[dict[str, Any]]:
+    """The bound fields per goal, for the template."""
+    return [
+        {
+            "goal": goal,
+            "addressed": form[f"goal_{goal.pk}_addressed"],
+            "lifecycle_status": form[f"goal_{goal.pk}_lifecycle_status"],
+            "achievement_status": form[f"goal_{goal.pk}_achievement_status"],
+            "comment": form[f"goal_{goal.pk}_comment"],
+        }
+        for goal in goals
+    ]
+
+
+def goal_updates(cleaned_data: dict[str, Any], goals: list[Any]) -> list[dict[str, Any]]:
+    """The ticked goals and their new status, for `goals_progress_from_note`."""
+    return [
+        {
+            "goal": goal,
+            "lifecycle_status": cleaned_data.get(f"goal_{goal.pk}_lifecycle_status"),
+            "achievement_status": cleaned_data.get(f"goal_{goal.pk}_achievement_status"),
+            "comment": cleaned_data.get(f"goal_{goal.pk}_comment", ""),
+        }
+        for goal in goals
+        if cleaned_data.get(f"goal_{goal.pk}_addressed")
+    ]

@@ -1068,7 +1068,7 @@ def goal_progress_record(
     )
 
 
-def goals_progress_from_note(*, actor: User, note: Any, updates: list[Mapping[str, Any]]) -> list[GoalProgress]:
+def goals_progress_from_note(*, actor: User, note: Any, updates: Sequence[Mapping[str, Any]]) -> list[GoalProgress]:
     """Progress on the goals a progress note's contact addressed (called in the note's transaction).
 
     Each update: {"goal": Goal, "lifecycle_status", "achievement_status", "comment"}. Goals must
@@ -1078,6 +1078,7 @@ def goals_progress_from_note(*, actor: User, note: Any, updates: list[Mapping[st
     for update in updates:
         goal = update["goal"]
         locked = _lock(goal.revision.plan, None)
+        _require_editor(actor, locked)
         if locked.case_id != note.case_id:
             raise ValidationFailed(_("Choose goals of this case's plan."), field="goals")
         goal = Goal.objects.select_related("revision").get(pk=goal.pk)

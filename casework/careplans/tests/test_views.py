@@ -274,3 +274,36 @@ def test_print_and_pdf_are_audited_as_disclosures_in_the_clients_language(as_wor
     assert "Plan de cuidado" in text and "Comer bien" in text and "Sus metas" in text
     actions = list(AuditEvent.objects.filter(client_id=case.client_id).values_list("action", flat=True))
     assert "careplan.print" in actions and "careplan.download_pdf" in actions
+
+
+def test_a_progress_note_records_goal_progress_in_the_same_transaction(as_worker, worker, case):
+    from casework.careplans.models import GoalProgress
+    from casework.notes.models import ProgressNote
+
+    plan = published_plan(worker, case)
+    goal = plan.active_revision.goals.get()
+    form = as_worker.get(reverse("notes:create", args=[case.pk])).text
+    assert "Care-plan goals this contact addressed" in form and goal.description in form
+    data = {
+        "format": "dap",
+        "contact_type": "phone",
+        "contact_date": timezone.localdate().isoformat(),
+        "duration_minutes": "20",
+        "dap_data": "Talked about food",
+        "submission_key": "note-goal-1",
+        "action": "draft",
+        f"goal_{goal.pk}_addressed": "on",
+        f"goal_{goal.pk}_lifecycle_status": "active",
+        f"goal_{goal.pk}_achievement_status": "improving",
+        f"goal_{goal.pk}_comment": "Food bank twice",
+    }
+    bad = {**data, "contact_date": "2999-01-01", "submission_key": "note-goal-0"}
+    assert as_worker.post(reverse("notes:create", args=[case.pk]), bad).status_code == 422
+    assert not GoalProgress.objects.exists()
+    response = as_worker.post(reverse("notes:create", args=[case.pk]), data)
+    assert response.status_code == 302
+    note = ProgressNote.objects.get()
+    entry = GoalProgress.objects.get()
+    assert entry.note == note and entry.achievement_status == "improving" and entry.recorded_on == note.contact_date
+    page = as_worker.get(reverse("careplans:goal", args=[goal.pk])).text
+    assert "Food bank twice" in page and reverse("notes:detail", args=[note.pk]) in page
