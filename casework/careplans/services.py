@@ -829,6 +829,10 @@ def _publish(actor: User, plan: Plan, revision: PlanRevision, *, approved_by: Us
         previous.status = RevisionStatus.SUPERSEDED
         previous.superseded_at = now
         previous.save(update_fields=["status", "superseded_at"])
+    # Goals agreed in the published plan are no longer proposals.
+    Goal.objects.filter(revision=revision, lifecycle_status=GoalLifecycle.PROPOSED).update(
+        lifecycle_status=GoalLifecycle.ACTIVE
+    )
     revision.status = RevisionStatus.ACTIVE
     revision.published_at = now
     revision.published_by = actor

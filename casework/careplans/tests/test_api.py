@@ -181,7 +181,7 @@ def test_the_fhir_bundle_validates_and_is_audited_as_a_disclosure(as_worker, wor
     assert care_plan["goal"][0]["reference"] == data["entry"][2]["fullUrl"]
     assert care_plan["addresses"][0]["reference"] == data["entry"][1]["fullUrl"]
     assert care_plan["activity"][0]["detail"]["status"] == "not-started"
-    assert goal["lifecycleStatus"] == "proposed"
+    assert goal["lifecycleStatus"] == "active"  # proposed in the draft, active once published
     assert goal["achievementStatus"]["coding"][0]["code"] == "in-progress"
     assert goal["target"][0]["dueDate"] == (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
     assert goal["addresses"][0]["reference"] == data["entry"][1]["fullUrl"]

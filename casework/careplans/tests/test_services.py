@@ -151,6 +151,7 @@ def test_without_approval_submitting_publishes_and_schedules_the_review(worker, 
     plan = published_plan(worker, case)
     assert plan.open_revision is None and plan.active_revision.status == RevisionStatus.ACTIVE
     assert plan.review_due_date == timezone.localdate() + datetime.timedelta(days=90)
+    assert plan.active_revision.goals.get().lifecycle_status == "active"  # was proposed in the draft
 
 
 def test_approval_required_submit_then_supervisor_approves(worker, supervisor, case):
@@ -313,3 +314,22 @@ def test_audit_keeps_free_text_out(worker, case):
     draft_plan(worker, case)
     event = AuditEvent.objects.filter(action="careplan.item_add").order_by("-id")[0]
     assert "Apply for SNAP" not in str(event.changes)
+
+
+def test_program_plan_rules_are_set_by_its_director_only(worker, director, case):
+    from casework.careplans.models import PlanSettings
+
+    with pytest.raises(PermissionDenied):
+        services.plan_settings_update(
+            actor=worker, program=case.program, approval_required=True, review_interval_days=30
+        )
+    assert not PlanSettings.objects.exists()
+    with pytest.raises(ValidationFailed):
+        services.plan_settings_update(
+            actor=director, program=case.program, approval_required=True, review_interval_days=1
+        )
+    row = services.plan_settings_update(
+        actor=director, program=case.program, approval_required=True, review_interval_days=30
+    )
+    assert row.approval_required and services.plan_settings_for(case.program).review_interval_days == 30
+    assert AuditEvent.objects.filter(action="careplan.settings_update").count() == 1
