@@ -12,6 +12,7 @@ from casework.accounts.api import router as auth_router
 from casework.appointments.api import router as appointments_router
 from casework.assessments.api import router as assessments_router
 from casework.audit.api import router as audit_router
+from casework.careplans.api import router as careplans_router
 from casework.cases.api import router as cases_router
 from casework.clients.api import review_router as duplicates_router
 from casework.clients.api import router as clients_router
@@ -84,3 +85,5 @@ api.add_router("", assessments_router)
 api.add_router("", appointments_router)
 # /today, /tasks, /tasks/{id} and /teams/{id}/overview: full paths in the router.
 api.add_router("", today_router)
+# /cases/{id}/plans, /plans/{id}..., /goals/{id}..., /interventions/{id}: full paths in the router.
+api.add_router("", careplans_router)

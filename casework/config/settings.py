@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "casework.safety",
     "casework.needs",
     "casework.appointments",
+    "casework.careplans",
     "django_tasks",
     "django_tasks_db",
     "casework.today",

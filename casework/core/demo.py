@@ -1014,6 +1014,7 @@ class DemoBuilder:
         self._corrections()
         self._assessment_trend()
         self._assessments(cases)
+        self._care_plans(cases)
         self._appointments(cases)
         self._tasks(cases)
         self._duplicate_record()
@@ -1235,6 +1236,142 @@ class DemoBuilder:
             days_ago=1,
         )
 
+    def _care_plans(self, cases: list[Case]) -> None:
+        """Plan rules and templates per program; a food-insecurity screen for the client whose plan the
+        browser test builds; an active plan (approved, acknowledged) for another, its review due soon."""
+        from casework.careplans import services as plan_services
+        from casework.careplans.models import Plan, PlanRevision, PlanSettings, PlanTemplate
+        from casework.careplans.starter_templates import STARTER_TEMPLATES
+
+        amh = self.programs[ADULT_MH]
+        PlanSettings.objects.create(program=amh, approval_required=True, review_interval_days=90)
+        PlanSettings.objects.create(
+            program=self.programs[OLDER_ADULTS], approval_required=False, review_interval_days=180
+        )
+        for program in self.programs.values():
+            for template in STARTER_TEMPLATES:
+                PlanTemplate.objects.create(program=program, **template)
+        worked = [C.ASSESSMENT, C.PLANNING, C.ACTIVE, C.TRANSITION]
+
+        def open_case(names: tuple[str, str]) -> Case | None:
+            return next(
+                (
+                    case
+                    for case in cases
+                    if (case.client.legal_first_name, case.client.legal_last_name) == names
+                    and case.program_id == amh.pk
+                    and case.status in worked
+                ),
+                None,
+            )
+
+        food_case = open_case(FOOD_SCREEN_DEMO_CLIENT)
+        if food_case is not None:
+            self._give(food_case, "ahc_hrsn", dict(FOOD_ONLY_SCREEN), days_ago=2)
+        case = open_case(PLAN_DEMO_CLIENT)
+        if case is None:
+            return
+        worker = case.primary_worker
+        assert worker.team is not None and worker.team.supervisor is not None
+        plan = plan_services.plan_create(actor=worker, case=case, title="Care plan")
+
+        def version() -> int:
+            return Plan.objects.values_list("version", flat=True).get(pk=plan.pk)
+
+        plan_services.plan_update(
+            actor=worker,
+            plan=plan,
+            expected_version=version(),
+            summary="Getting back to work and keeping my mood steady, with the support I already have.",
+        )
+        mood = plan_services.need_add(
+            actor=worker,
+            plan=plan,
+            expected_version=version(),
+            domain="mental_health",
+            description="Low mood most days; sleeps badly",
+        )
+        work = plan_services.need_add(
+            actor=worker,
+            plan=plan,
+            expected_version=version(),
+            domain="employment",
+            description="Out of work since the spring",
+        )
+        for kind, text_of_statement in (
+            ("strength", "Close to his sister, who he sees every week"),
+            ("strength", "Experienced warehouse supervisor"),
+            ("barrier", "No car; the bus to the industrial park takes an hour"),
+        ):
+            plan_services.statement_add(
+                actor=worker, plan=plan, expected_version=version(), kind=kind, text=text_of_statement
+            )
+        today = self.clock.today
+        goals = [
+            (
+                mood,
+                "Feel steady enough to plan my week",
+                "I want to get up in the morning and have a reason to",
+                "PHQ-9 under 10 at two check-ins in a row",
+                today + datetime.timedelta(days=75),
+                [("Weekly check-in on mood and sleep", "case_manager", 30), ("Keep a sleep diary", "client", 14)],
+            ),
+            (
+                work,
+                "Find a job within reach by bus",
+                "Any steady job, I just want to work again",
+                "Three applications a week; one job offer",
+                today + datetime.timedelta(days=85),
+                [("Sign up with the workforce center", "client", 10), ("Bus pass application", "case_manager", 7)],
+            ),
+        ]
+        for need, description, words, target, target_date, steps in goals:
+            goal = plan_services.goal_add(
+                actor=worker,
+                plan=plan,
+                expected_version=version(),
+                data={
+                    "need": need.pk,
+                    "description": description,
+                    "client_words": words,
+                    "measurable_target": target,
+                    "target_date": target_date,
+                    "term": "short",
+                    "lifecycle_status": "active",
+                },
+            )
+            for step_text, party, due_in in steps:
+                plan_services.intervention_add(
+                    actor=worker,
+                    plan=plan,
+                    expected_version=version(),
+                    data={
+                        "goal": goal.pk,
+                        "description": step_text,
+                        "responsible_party": party,
+                        "due_date": today + datetime.timedelta(days=due_in),
+                    },
+                )
+        plan_services.plan_submit(actor=worker, plan=plan, expected_version=version())
+        plan_services.plan_approve(
+            actor=worker.team.supervisor,
+            plan=plan,
+            expected_version=version(),
+            comment="Good, measurable goals. Review in three months.",
+        )
+        ack = plan_services.plan_acknowledge(actor=worker, plan=plan, method="in_person", signature="Christopher Nowak")
+        # Written a few weeks ago: the review falls due soon and shows on the worker's Today list.
+        written = self.clock.at(self.clock.days_ago(80), 11)
+        revision = PlanRevision.objects.get(plan=plan, number=1)
+        self.clock.set(revision, created_at=written, submitted_at=written, published_at=written)
+        self.clock.set(plan, created_at=written, updated_at=written)
+        self.clock.set(ack, signed_on=written.date(), recorded_at=written)
+        for decision in revision.decisions.all():
+            self.clock.set(decision, decided_at=written)
+        Plan.objects.filter(pk=plan.pk).update(
+            review_due_date=today + datetime.timedelta(days=10), last_reviewed_on=self.clock.days_ago(80)
+        )
+
     def _opened_days_ago(self, case: Case) -> int:
         return (self.clock.today - self.opened_at[case.pk].date()).days
 
@@ -1316,6 +1453,23 @@ class DemoBuilder:
                 done = given_at + datetime.timedelta(minutes=15)
                 self.clock.set(assessment, created_at=given_at, updated_at=done, completed_at=done)
 
+
+# Care plans (casework.careplans): the client with an active, approved plan, and the client whose
+# social-needs screen suggests a food need (the care-plan browser test builds her plan).
+PLAN_DEMO_CLIENT = ("Christopher", "Nowak")
+FOOD_SCREEN_DEMO_CLIENT = ("Ana Sofía", "Ramírez")
+FOOD_ONLY_SCREEN = {
+    "ahc_living_situation": 0,
+    "ahc_housing_problems": [0],
+    "ahc_food_worry": 1,
+    "ahc_food_ran_out": 1,
+    "ahc_transportation": 0,
+    "ahc_utilities": 0,
+    "ahc_safety_hurt": 1,
+    "ahc_safety_insult": 1,
+    "ahc_safety_threaten": 1,
+    "ahc_safety_scream": 1,
+}
 
 # The demo client flagged at risk by a PHQ-9 with item 9 answered 1 (cm1's caseload; a browser test resolves it).
 FLAGGED_DEMO_CLIENT = ("José", "Ñúñez")

@@ -84,6 +84,24 @@ class NoteCreateForm(NoteForm):
     )
     follow_up_what = forms.CharField(label=_("Follow-up: what"), required=False, max_length=200)
 
+    def __init__(self, *args: Any, goals: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The goals of the case's active care plans this contact may have addressed (casework.careplans).
+        from casework.careplans.forms import add_goal_fields
+
+        self.goals = list(goals or [])
+        add_goal_fields(self, self.goals)
+
+    def goal_rows(self) -> list[dict[str, Any]]:
+        from casework.careplans.forms import goal_field_rows
+
+        return goal_field_rows(self, self.goals)
+
+    def goal_updates(self) -> list[dict[str, Any]]:
+        from casework.careplans.forms import goal_updates
+
+        return goal_updates(self.cleaned_data, self.goals)
+
     def follow_up(self) -> dict[str, Any]:
         return {
             "follow_up_date": self.cleaned_data.get("follow_up_date"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -73,11 +73,13 @@ def note_create(
     submission_key: str | None = None,
     follow_up_date: datetime.date | None = None,
     follow_up_title: str = "",
+    goal_updates: Sequence[Mapping[str, Any]] = (),
 ) -> ProgressNote:
     """Write a progress note as a draft (or sign it at once).
 
     The contact completes the follow-up tasks earlier notes of the case asked for; a
-    `follow_up_date` asks for a new one, assigned to the author.
+    `follow_up_date` asks for a new one, assigned to the author. `goal_updates` record progress
+    on the care-plan goals the contact addressed, linked to the note, in the same transaction.
     """
     if not case_permissions.can_document_case(actor, case):
         raise PermissionDenied(_("Your role cannot write progress notes."))
@@ -129,6 +131,10 @@ def note_create(
         )
     elif (follow_up_title or "").strip():
         raise ValidationFailed(_("Say by when to follow up."), field="follow_up_date")
+    if goal_updates:
+        from casework.careplans import services as careplan_services
+
+        careplan_services.goals_progress_from_note(actor=actor, note=note, updates=goal_updates)
     if sign:
         note = note_sign(actor=actor, note=note)
     return note

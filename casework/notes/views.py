@@ -54,15 +54,25 @@ def _audit_note_view(request: HttpRequest, note: ProgressNote) -> None:
     audit_record(actor=request.user, action="note.view", client_id=note.client_id, obj=note)
 
 
+def _plan_goals(user: Any, case: Any) -> list[Any]:
+    """Goals of the case's active care plans the writer may record progress on (one query)."""
+    from casework.careplans.selectors import active_goals_for_case
+
+    if not case.is_open or not case_permissions.can_work_case(user, case):
+        return []
+    return active_goals_for_case(case=case)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest, case_id: int) -> HttpResponse:
     """Write a progress note for a case: save a draft or sign at once."""
     user = signed_in(request)
     case = case_get_for_user(user=user, case_id=case_id, action="case.view", audit=request.method == "GET")
+    goals = _plan_goals(user, case)
     status = 200
     if request.method == "POST":
-        form = NoteCreateForm(request.POST)
+        form = NoteCreateForm(request.POST, goals=goals)
         status = 422
         if form.is_valid():
             try:
@@ -73,6 +83,7 @@ def create(request: HttpRequest, case_id: int) -> HttpResponse:
                     sign=request.POST.get("action") == "sign",
                     submission_key=form.cleaned_data["submission_key"],
                     **form.follow_up(),
+                    goal_updates=form.goal_updates(),
                 )
             except DomainError as exc:
                 status = add_domain_error(form, exc, field_map=_section_field_map(form.cleaned_data["format"]))
@@ -90,7 +101,8 @@ def create(request: HttpRequest, case_id: int) -> HttpResponse:
                 "contact_date": timezone.localdate(),
                 "submission_key": new_submission_key(),
                 **_initial_from_query(request),
-            }
+            },
+            goals=goals,
         )
     context = {
         "nav": "caseload",

@@ -1,0 +1,36 @@
+"""The case page's "Care plans" section, and words for the versions comparison."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+
+from casework.careplans.models import Plan
+from casework.careplans.permissions import can_edit_plan
+from casework.careplans.selectors import plans_for_case
+from casework.cases.models import Case
+
+register = template.Library()
+
+
+@register.inclusion_tag("careplans/_case_section.html", takes_context=True)
+def case_care_plans(context: template.Context, case: Case) -> dict[str, Any]:
+    """The case's plans with their active and in-progress versions (one query), and a link to start one."""
+    user = context["request"].user
+    return {
+        "case": case,
+        "plans": list(plans_for_case(case=case)),
+        "can_start": case.is_open and can_edit_plan(user, Plan(case=case)),
+    }
+
+
+@register.simple_tag
+def change_label(change: str) -> str:
+    return {
+        "added": _("Added"),
+        "removed": _("Removed"),
+        "changed": _("Changed"),
+        "same": _("No change"),
+    }.get(change, change)
