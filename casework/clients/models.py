@@ -6,7 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,17 @@ class Sex(models.TextChoices):
     DOES_NOT_KNOW = "does_not_know", _("Client doesn't know")
     PREFERS_NOT_TO_ANSWER = "prefers_not", _("Client prefers not to answer")
     NOT_COLLECTED = "not_collected", _("Data not collected")
+
+
+class Insurance(models.TextChoices):
+    """Kinds of health coverage: what a client has, and what a directory service accepts."""
+
+    NONE = "none", _("No insurance")
+    MEDICAID = "medicaid", _("Medicaid")
+    MEDICARE = "medicare", _("Medicare")
+    PRIVATE = "private", _("Private insurance")
+    VA = "va", _("VA / TRICARE")
+    OTHER = "other", _("Other coverage")
 
 
 phone_validator = RegexValidator(
@@ -68,6 +79,25 @@ class Client(models.Model):
         blank=True,
         validators=[RegexValidator(r"^\d{5}(-\d{4})?$", _("Enter a 5-digit ZIP code (or ZIP+4)."))],
     )
+    county = models.CharField(_("county"), max_length=100, blank=True)
+    # For the eligibility screener and directory match: empty / null means not known yet.
+    household_size = models.PositiveSmallIntegerField(
+        _("household size"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("People in the household, the client included."),
+    )
+    annual_household_income = models.DecimalField(
+        _("household income per year"),
+        max_digits=10,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Gross (before tax), in dollars, for the whole household."),
+    )
+    insurance = models.CharField(_("health insurance"), max_length=12, choices=Insurance.choices, blank=True)
     # The full SSN is encrypted (see casework.core.crypto); the last four are kept for search.
     ssn_encrypted = models.TextField(blank=True)
     ssn_last4 = models.CharField(max_length=4, blank=True, db_index=True)
