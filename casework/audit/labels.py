@@ -96,6 +96,19 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "instrument_version.draft": _("Started a draft instrument version"),
     "instrument_version.update": _("Changed a draft instrument version"),
     "instrument_version.publish": _("Published an instrument version"),
+    "consent.record": _("Recorded consent to share outside the agency"),
+    "consent.revoke": _("Revoked consent to share"),
+    "consent.view": _("Viewed a consent to share"),
+    "consent.list": _("Listed consents to share"),
+    "referral.create": _("Drafted a referral"),
+    "referral.update": _("Changed a draft referral"),
+    "referral.send": _("Sent a referral (disclosure to the receiving organization)"),
+    "referral.transition": _("Changed a referral's status"),
+    "referral.view": _("Viewed a referral"),
+    "referral.list": _("Listed a case's referrals"),
+    "referral.export_fhir": _("Exported a referral as FHIR (disclosure)"),
+    "referral.partner_view": _("Partner organization viewed a referral"),
+    "referral.partner_list": _("Partner organization listed its referral inbox"),
 }
 
 

@@ -29,3 +29,13 @@ def can_grant_access(user: User) -> bool:
 def can_break_glass(user: User) -> bool:
     """Clinical staff may open a record in an emergency, with a reason."""
     return is_clinical(user) and user.agency_id is not None
+
+
+def can_manage_consent(user: User, client: object) -> bool:
+    """Record or revoke a client's consent to share: the case team of one of the client's cases
+    (primary worker, staff member) and those who oversee it (team supervisor, program director)."""
+    from casework.cases.models import Case
+    from casework.cases.selectors import case_access_q
+
+    client_id = getattr(client, "pk", None)
+    return is_clinical(user) and Case.objects.filter(client_id=client_id).filter(case_access_q(user)).exists()

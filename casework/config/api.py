@@ -16,6 +16,7 @@ from casework.cases.api import router as cases_router
 from casework.clients.api import router as clients_router
 from casework.core.errors import DomainError, VersionConflict
 from casework.notes.api import router as notes_router
+from casework.referrals.api import router as referrals_router
 from casework.today.api import router as today_router
 
 api = NinjaAPI(
@@ -81,3 +82,5 @@ api.add_router("", assessments_router)
 api.add_router("", appointments_router)
 # /today, /tasks, /tasks/{id} and /teams/{id}/overview: full paths in the router.
 api.add_router("", today_router)
+# /clients/{id}/consents, /cases/{id}/referrals, /referrals/{id}, /partner/referrals: full paths in the router.
+api.add_router("", referrals_router)

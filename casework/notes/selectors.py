@@ -72,7 +72,7 @@ def notes_for_client(*, client: Client) -> QuerySet[ProgressNote]:
 class TimelineEntry:
     """One item on a client's timeline: a note or a case event."""
 
-    kind: str  # "note", "status", "assignment"
+    kind: str  # "note", "status", "assignment", "referral"
     at: datetime.datetime
     case: Case
     item: Any
@@ -87,7 +87,8 @@ def _note_time(note: ProgressNote) -> datetime.datetime:
 
 
 def client_timeline(*, client: Client, limit: int = 200) -> list[TimelineEntry]:
-    """Notes and case events of a client (already authorised), newest first; fixed query count."""
+    """Notes, case events and referral status changes of a client (already authorised), newest first;
+    fixed query count."""
     cases = {case.pk: case for case in Case.objects.filter(client=client).select_related("program", "primary_worker")}
     notes = (
         ProgressNote.objects.filter(client=client)
@@ -106,7 +107,15 @@ def client_timeline(*, client: Client, limit: int = 200) -> list[TimelineEntry]:
         .select_related("from_worker", "to_worker", "assigned_by")
         .order_by("-assigned_at")[:limit]
     )
+    from casework.referrals.models import ReferralStatusChange
+
+    referral_changes = (
+        ReferralStatusChange.objects.filter(referral__client=client)
+        .select_related("referral__service", "referral__organization", "changed_by")
+        .order_by("-changed_at", "-id")[:limit]
+    )
     entries = [TimelineEntry("note", _note_time(n), cases[n.case_id], n) for n in notes]
+    entries += [TimelineEntry("referral", r.changed_at, cases[r.referral.case_id], r) for r in referral_changes]
     entries += [TimelineEntry("status", c.changed_at, cases[c.case_id], c) for c in changes]
     entries += [TimelineEntry("assignment", a.assigned_at, cases[a.case_id], a) for a in assignments]
     entries.sort(key=lambda entry: entry.at, reverse=True)
