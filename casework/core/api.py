@@ -138,6 +138,20 @@ def request_user(request: HttpRequest, *, partner: bool = False) -> User:
     return user
 
 
+# The partner endpoints (casework/referrals/api.py), the only ones a partner user may call.
+PARTNER_API_PREFIX = "/api/v1/partner/"
+
+
+def refuse_partner_outside_inbox(request: HttpRequest, user: Any) -> None:
+    """404 for a partner user on any endpoint but theirs, before the body is even read.
+
+    Called by the authentication classes, so a partner learns nothing from validation errors
+    of staff endpoints either.
+    """
+    if getattr(user, "role", "") == Role.PARTNER and not request.path.startswith(PARTNER_API_PREFIX):
+        raise NotFound()
+
+
 # --- Pagination -------------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from casework.accounts.models import User
 from casework.audit.services import audit_record
@@ -195,7 +195,7 @@ def services_to_refer(*, words: str = "", need_domain: str = "", postal_code: st
     """
     services = Service.objects.filter(status=ServiceStatus.ACTIVE).select_related("organization")
     for word in words.lower().split()[:8]:
-        services = services.filter(search_text__contains=word)
+        services = services.filter(Q(search_text__contains=word) | Q(name__icontains=word))
     if need_domain:
         services = services.filter(need_categories__domain=need_domain).distinct()
     if postal_code:
