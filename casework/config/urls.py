@@ -21,6 +21,7 @@ urlpatterns = [
     path("today/", include("casework.today.urls")),
     path("audit/", include("casework.audit.urls")),
     path("", include("casework.appointments.urls")),  # /appointments/, /calendar/, under clients/
+    path("", include("casework.directory.urls")),  # /directory/, under cases/ find-services and benefits
     # A plain view (text/calendar) at the API's path, before the API's own URLs.
     path("api/v1/calendar.ics", calendar_feed, name="calendar_feed"),
     path("api/v1/", api.urls),

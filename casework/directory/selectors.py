@@ -199,21 +199,28 @@ def _near(
     ).values_list("service_id", "location_id", "location__latitude", "location__longitude")
     found: dict[uuid.UUID, tuple[float | None, uuid.UUID | None, str]] = {}
     for service_id, location_id, latitude, longitude in rows:
+        if latitude is None or longitude is None:
+            continue
         miles = geo.distance_miles(origin.latitude, origin.longitude, latitude, longitude)
-        if miles <= radius and (service_id not in found or miles < (found[service_id][0] or 0)):
+        if miles <= radius and (service_id not in found or miles < (found[service_id][0] or 0.0)):
             found[service_id] = (miles, location_id, "")
     areas = ServiceArea.objects.filter(origin.area_q(), service__in=services).values_list("service_id", "kind")
-    labels = {
+    labels: dict[str, str] = {
         ServiceAreaKind.POSTAL_CODE: _("serves ZIP %(zip)s") % {"zip": origin.postal_code},
         ServiceAreaKind.COUNTY: _("serves %(county)s") % {"county": origin.county_label},
         ServiceAreaKind.STATE: _("serves the whole state"),
         ServiceAreaKind.COUNTRY: _("serves the whole country"),
     }
-    rank = [ServiceAreaKind.POSTAL_CODE, ServiceAreaKind.COUNTY, ServiceAreaKind.STATE, ServiceAreaKind.COUNTRY]
+    rank: list[str] = [
+        ServiceAreaKind.POSTAL_CODE,
+        ServiceAreaKind.COUNTY,
+        ServiceAreaKind.STATE,
+        ServiceAreaKind.COUNTRY,
+    ]
     for service_id, kind in rows_sorted(areas, rank):
-        miles, location_id, area = found.get(service_id, (None, None, ""))
+        near_miles, near_location, area = found.get(service_id, (None, None, ""))
         if not area:
-            found[service_id] = (miles, location_id, labels[kind])
+            found[service_id] = (near_miles, near_location, labels[kind])
     return found
 
 
