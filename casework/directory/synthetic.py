@@ -13,6 +13,7 @@ import datetime
 import random
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import zipcodes
 from django.db import transaction
@@ -50,9 +51,19 @@ def generate_directory(
     return made
 
 
-def _batch(rng: random.Random, places: list[dict], categories: list[m.NeedCategory], count: int, offset: int) -> None:
-    orgs, services, locations, addresses, sals, languages, schedules, areas, links = ([] for _ in range(9))
+def _batch(
+    rng: random.Random, places: list[dict[str, Any]], categories: list[m.NeedCategory], count: int, offset: int
+) -> None:
     through = m.Service.need_categories.through
+    orgs: list[m.Organization] = []
+    services: list[m.Service] = []
+    locations: list[m.Location] = []
+    addresses: list[m.Address] = []
+    sals: list[m.ServiceAtLocation] = []
+    languages: list[m.Language] = []
+    schedules: list[m.Schedule] = []
+    areas: list[m.ServiceArea] = []
+    links: list[Any] = []
     org = None
     for index in range(count):
         number = offset + index
@@ -138,10 +149,14 @@ def _batch(rng: random.Random, places: list[dict], categories: list[m.NeedCatego
     for address in addresses:
         address.location_id = address.location.pk
     m.Address.objects.bulk_create(addresses)
-    for row in (*sals, *schedules, *languages, *areas):
-        row.service_id = row.service.pk  # type: ignore[union-attr]
     for sal in sals:
-        sal.location_id = sal.location.pk
+        sal.service_id, sal.location_id = sal.service.pk, sal.location.pk
+    for schedule in schedules:
+        schedule.service_id = schedule.service.pk if schedule.service else None
+    for language in languages:
+        language.service_id = language.service.pk if language.service else None
+    for area in areas:
+        area.service_id = area.service.pk
     m.ServiceAtLocation.objects.bulk_create(sals)
     m.Schedule.objects.bulk_create(schedules)
     m.Language.objects.bulk_create(languages)
