@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -143,59 +143,59 @@ def _text_q(text: str) -> Q:
     return q
 
 
-def _age_q(age: int) -> Q:
-    return (Q(minimum_age__isnull=True) | Q(minimum_age__lte=age)) & (
-        Q(maximum_age__isnull=True) | Q(maximum_age__gte=age)
+def _age_q(age: int, prefix: str = "") -> Q:
+    return (Q(**{f"{prefix}minimum_age__isnull": True}) | Q(**{f"{prefix}minimum_age__lte": age})) & (
+        Q(**{f"{prefix}maximum_age__isnull": True}) | Q(**{f"{prefix}maximum_age__gte": age})
     )
 
 
-def _base_queryset(criteria: SearchCriteria) -> QuerySet[Service]:
-    services = Service.objects.filter(status=ServiceStatus.ACTIVE)
-    if criteria.text.strip():
-        services = services.filter(_text_q(criteria.text))
-    if criteria.category:
-        services = services.filter(
-            Exists(
-                Service.need_categories.through.objects.filter(
-                    service_id=OuterRef("pk"), needcategory__code=criteria.category
-                )
+# Conditions on a service, written for any query that reaches the service through `prefix`
+# ("" on Service, "service__" on ServiceAtLocation and ServiceArea). Filtering the location or
+# area rows directly (rather than `service__in=<subquery>`) lets the database start from the
+# indexed bounding box or area key and check the few services found there.
+Conditions = Callable[[str], list[Any]]
+
+
+def _search_conditions(criteria: SearchCriteria) -> Conditions:
+    def conditions(prefix: str) -> list[Any]:
+        ref = OuterRef(f"{prefix}id") if prefix else OuterRef("pk")
+        found: list[Any] = [Q(**{f"{prefix}status": ServiceStatus.ACTIVE})]
+        for word in criteria.text.lower().split()[:8]:
+            found.append(Q(**{f"{prefix}search_text__contains": word}))
+        through = Service.need_categories.through.objects
+        if criteria.category:
+            found.append(Exists(through.filter(service_id=ref, needcategory__code=criteria.category)))
+        if criteria.domains:
+            found.append(Exists(through.filter(service_id=ref, needcategory__domain__in=list(criteria.domains))))
+        if criteria.language.strip():
+            found.append(Q(**{f"{prefix}language_keys__contains": f" {derived.language_key(criteria.language)} "}))
+        if criteria.free_only:
+            found.append(Q(**{f"{prefix}is_free": True}))
+        if criteria.age is not None:
+            found.append(_age_q(criteria.age, prefix))
+        if criteria.open_weekday is not None:
+            code = hours.DAY_CODES[criteria.open_weekday]
+            day_q = Q(opens_at__isnull=False) & (Q(byday__contains=code) | Q(byday=""))
+            found.append(
+                Exists(Schedule.objects.filter(day_q, service_id=ref))
+                | Exists(Schedule.objects.filter(day_q, service_at_location__service_id=ref))
             )
-        )
-    if criteria.domains:
-        services = services.filter(
-            Exists(
-                Service.need_categories.through.objects.filter(
-                    service_id=OuterRef("pk"), needcategory__domain__in=list(criteria.domains)
-                )
-            )
-        )
-    if criteria.language.strip():
-        services = services.filter(language_keys__contains=f" {derived.language_key(criteria.language)} ")
-    if criteria.free_only:
-        services = services.filter(is_free=True)
-    if criteria.age is not None:
-        services = services.filter(_age_q(criteria.age))
-    if criteria.open_weekday is not None:
-        code = hours.DAY_CODES[criteria.open_weekday]
-        day_q = Q(opens_at__isnull=False) & (Q(byday__contains=code) | Q(byday=""))
-        services = services.filter(
-            Exists(Schedule.objects.filter(day_q, service_id=OuterRef("pk")))
-            | Exists(Schedule.objects.filter(day_q, service_at_location__service_id=OuterRef("pk")))
-        )
-    return services
+        return found
+
+    return conditions
 
 
 def _near(
-    services: QuerySet[Service], origin: Origin, radius: float, *, extra: Q | None = None
+    conditions: Conditions, origin: Origin, radius: float
 ) -> dict[uuid.UUID, tuple[float | None, uuid.UUID | None, str]]:
     """Services within `radius` of the origin or whose service area covers it: id -> (miles, location, area)."""
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(origin.latitude, origin.longitude, radius)
     rows = ServiceAtLocation.objects.filter(
+        *conditions("service__"),
         location__latitude__gte=min_lat,
         location__latitude__lte=max_lat,
         location__longitude__gte=min_lon,
         location__longitude__lte=max_lon,
-        service__in=services,
     ).values_list("service_id", "location_id", "location__latitude", "location__longitude")
     found: dict[uuid.UUID, tuple[float | None, uuid.UUID | None, str]] = {}
     for service_id, location_id, latitude, longitude in rows:
@@ -204,7 +204,7 @@ def _near(
         miles = geo.distance_miles(origin.latitude, origin.longitude, latitude, longitude)
         if miles <= radius and (service_id not in found or miles < (found[service_id][0] or 0.0)):
             found[service_id] = (miles, location_id, "")
-    areas = ServiceArea.objects.filter(origin.area_q(), service__in=services).values_list("service_id", "kind")
+    areas = ServiceArea.objects.filter(origin.area_q(), *conditions("service__")).values_list("service_id", "kind")
     labels: dict[str, str] = {
         ServiceAreaKind.POSTAL_CODE: _("serves ZIP %(zip)s") % {"zip": origin.postal_code},
         ServiceAreaKind.COUNTY: _("serves %(county)s") % {"county": origin.county_label},
@@ -260,18 +260,18 @@ def _address(service: Service, location_id: uuid.UUID | None) -> Address | None:
 def search(criteria: SearchCriteria, *, now: datetime.datetime | None = None) -> list[Result]:
     """Services matching the criteria, nearest first when a place is given, with reasons."""
     now = now or timezone.now()
-    services = _base_queryset(criteria)
+    conditions = _search_conditions(criteria)
     limit = max(1, min(criteria.limit, MAX_RESULTS))
     near: dict[uuid.UUID, tuple[float | None, uuid.UUID | None, str]] = {}
     if criteria.origin is not None:
         radius = max(0.5, min(criteria.radius_miles, MAX_RADIUS_MILES))
-        near = _near(services, criteria.origin, radius)
+        near = _near(conditions, criteria.origin, radius)
         ordered = sorted(near, key=lambda key: (near[key][0] is None, near[key][0] or 0.0, str(key)))
     else:
         # Enough candidates to fill a page after the open-now check.
-        ordered = list(
-            services.order_by("name", "pk").values_list("pk", flat=True)[: limit * 4 if criteria.open_now else limit]
-        )
+        page_size = limit * 4 if criteria.open_now else limit
+        candidates = Service.objects.filter(*conditions("")).order_by("name", "pk")
+        ordered = list(candidates.values_list("pk", flat=True)[:page_size])
     results: list[Result] = []
     for start in range(0, len(ordered), 200):
         details = _with_details(ordered[start : start + 200])
@@ -403,27 +403,37 @@ def match_for_client(
     now = now or timezone.now()
     if not domains:
         return []
-    services = Service.objects.filter(status=ServiceStatus.ACTIVE).filter(
-        Exists(
-            Service.need_categories.through.objects.filter(
-                service_id=OuterRef("pk"), needcategory__domain__in=list(domains)
-            )
-        )
-    )
-    if profile.age is not None:
-        services = services.filter(_age_q(profile.age))
-    if profile.income_percent is not None:
-        services = services.filter(
-            Q(income_limit_percent_fpl__isnull=True) | Q(income_limit_percent_fpl__gte=profile.income_percent)
-        )
-    if profile.insurance:
-        services = services.filter(Q(insurance_accepted="") | Q(insurance_accepted__contains=profile.insurance))
-    if profile.origin is None:
+    origin = profile.origin
+    if origin is None:
         return []
-    matchable = ServiceArea.objects.filter(service_id=OuterRef("pk")).exclude(kind=ServiceAreaKind.OTHER)
-    covering = ServiceArea.objects.filter(profile.origin.area_q(), service_id=OuterRef("pk"))
-    services = services.filter(~Exists(matchable) | Exists(covering))
-    near = _near(services, profile.origin, radius_miles)
+
+    def conditions(prefix: str) -> list[Any]:
+        ref = OuterRef(f"{prefix}id") if prefix else OuterRef("pk")
+        found: list[Any] = [
+            Q(**{f"{prefix}status": ServiceStatus.ACTIVE}),
+            Exists(
+                Service.need_categories.through.objects.filter(service_id=ref, needcategory__domain__in=list(domains))
+            ),
+        ]
+        if profile.age is not None:
+            found.append(_age_q(profile.age, prefix))
+        if profile.income_percent is not None:
+            found.append(
+                Q(**{f"{prefix}income_limit_percent_fpl__isnull": True})
+                | Q(**{f"{prefix}income_limit_percent_fpl__gte": profile.income_percent})
+            )
+        if profile.insurance:
+            found.append(
+                Q(**{f"{prefix}insurance_accepted": ""})
+                | Q(**{f"{prefix}insurance_accepted__contains": profile.insurance})
+            )
+        # A service that says where it serves must serve the client's ZIP, county or state.
+        matchable = ServiceArea.objects.filter(service_id=ref).exclude(kind=ServiceAreaKind.OTHER)
+        covering = ServiceArea.objects.filter(origin.area_q(), service_id=ref)
+        found.append(~Exists(matchable) | Exists(covering))
+        return found
+
+    near = _near(conditions, origin, radius_miles)
     language_key = derived.language_key(profile.language) if profile.language else ""
     # Rank on what is known without loading the services: distance and area; language from a column.
     keys = dict(Service.objects.filter(pk__in=list(near)).values_list("pk", "language_keys")) if near else {}
