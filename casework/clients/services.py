@@ -49,6 +49,10 @@ CLIENT_FIELDS = [
     "city",
     "state",
     "postal_code",
+    "county",
+    "household_size",
+    "annual_household_income",
+    "insurance",
 ]
 SUPPORT_CONTACT_FIELDS = ["name", "relationship", "phone", "email", "notes", "is_emergency_contact"]
 _SSN_PATTERN = re.compile(r"^(?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4}$")

@@ -15,6 +15,7 @@ from casework.audit.api import router as audit_router
 from casework.cases.api import router as cases_router
 from casework.clients.api import router as clients_router
 from casework.core.errors import DomainError, VersionConflict
+from casework.directory.api import router as directory_router
 from casework.notes.api import router as notes_router
 from casework.referrals.api import router as referrals_router
 from casework.today.api import router as today_router
@@ -23,7 +24,7 @@ api = NinjaAPI(
     title="Casework API",
     version="1",
     description=(
-        "Clients, cases, progress notes, assessments, appointments and the audit trail. "
+        "Clients, cases, progress notes, assessments, appointments, the resource directory and the audit trail. "
         "Bearer tokens from POST /api/v1/auth/token."
     ),
     auth=[BearerTokenAuth(), SessionAuthIfSignedIn()],
@@ -82,5 +83,7 @@ api.add_router("", assessments_router)
 api.add_router("", appointments_router)
 # /today, /tasks, /tasks/{id} and /teams/{id}/overview: full paths in the router.
 api.add_router("", today_router)
+# /services, /services/{id}, /need-categories, /cases/{id}/service-matches and /cases/{id}/eligibility.
+api.add_router("", directory_router)
 # /clients/{id}/consents, /cases/{id}/referrals, /referrals/{id}, /partner/referrals: full paths in the router.
 api.add_router("", referrals_router)

@@ -689,6 +689,8 @@ class DemoBuilder:
             "city": "Riverside",
             "state": "IL",
             "postal_code": "60546",
+            "county": "Cook County",
+            **self._household(spec),
         }
         if rng.random() < 0.35:
             local = f"{text.name_key(spec.preferred or spec.first)}.{text.name_key(spec.last)}"
@@ -726,6 +728,28 @@ class DemoBuilder:
         self._support_network(spec, client, actor)
         self.counts["clients"] += 1
         return client
+
+    @staticmethod
+    def _household(spec: DemoClient) -> dict[str, Any]:
+        """Household size, income and coverage for the screener and the directory match.
+
+        A generator of its own (seeded by the name) so the rest of the demo stays as it was.
+        """
+        if (spec.first, spec.last) == FLAGGED_DEMO_CLIENT:
+            return {"household_size": 3, "annual_household_income": 30000, "insurance": "medicaid"}
+        rng = random.Random(f"household {spec.first} {spec.last}")
+        if rng.random() < 0.2:
+            return {}  # not asked yet: the screener says what to record
+        size = rng.choice([1, 1, 2, 2, 3, 4, 5])
+        income = rng.choice([0, 9000, 14000, 18500, 24000, 31000, 42000, 56000]) + 1500 * (size - 1)
+        insurance = rng.choice(["medicaid", "medicaid", "medicare", "none", "private"])
+        return {"household_size": size, "annual_household_income": income, "insurance": insurance}
+
+    def _directory(self) -> None:
+        """The demo resource directory: fictional services near Riverside, imported as HSDS."""
+        from casework.directory.demo import load_demo_directory
+
+        load_demo_directory(actor=self.users["admin"])
 
     def _support_network(self, spec: DemoClient, client: Client, actor: User) -> None:
         rng = self.rng
@@ -948,6 +972,7 @@ class DemoBuilder:
     # --- the whole agency -------------------------------------------------------------
     def build(self) -> DemoResult:
         agency = self.build_organisation()
+        self._directory()  # the administrator imports it, before any client exists
         rng = self.rng
         by_worker: dict[str, list[DemoClient]] = {}
         for spec in CLIENTS:

@@ -445,9 +445,9 @@ class _JsonReader:
         ]
         if unknown:
             self.package.warn(where, f"Field(s) not in HSDS 3.0, ignored: {', '.join(sorted(unknown))}.", table=table)
-        for key, (parent_table, parent_kind, column) in _PARENTS.items():
-            if key[0] == kind and isinstance(obj.get(key[1]), dict):
-                parent_id = self.walk(obj[key[1]], parent_table, parent_kind, f"{where}.{key[1]}", {})
+        for (owner_kind, nested), (parent_table, parent_kind, column) in _PARENTS.items():
+            if owner_kind == kind and isinstance(obj.get(nested), dict):
+                parent_id = self.walk(obj[nested], parent_table, parent_kind, f"{where}.{nested}", {})
                 if parent_id is not None:
                     values.setdefault(column, parent_id)
         # A program nested in a service belongs to the service's organization.

@@ -151,9 +151,9 @@ class Service(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [
-            models.Index(fields=["status", "minimum_age", "maximum_age"], name="directory_service_status_age"),
-        ]
+        # No index on status: almost every service is active, and without planner statistics
+        # (SQLite as the application leaves it) such an index would make the database start a
+        # match from every active service instead of the indexed bounding box of locations.
         constraints = [
             models.CheckConstraint(
                 condition=Q(minimum_age__isnull=True)

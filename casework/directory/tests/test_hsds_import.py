@@ -172,3 +172,16 @@ def test_a_file_that_is_not_json_or_not_a_zip_is_an_error():
     assert run_import(hsds.read_json(b"{not json")).errors
     assert run_import(hsds.read_tabular(b"not a zip")).errors
     assert not m.Organization.objects.exists()
+
+
+def test_the_shipped_demo_directory_imports_cleanly_with_food_pantries_near_riverside():
+    from casework.directory.demo import load_demo_directory
+    from casework.directory.selectors import SearchCriteria, origin_for_zip, search
+
+    run = load_demo_directory()
+    assert run.status == "imported" and not run.problems
+    assert m.Service.objects.count() >= 20
+    pantries = search(SearchCriteria(category="food-pantry", origin=origin_for_zip("60546"), radius_miles=5))
+    assert len(pantries) >= 3 and pantries[0].service.name == "Riverside Township Food Pantry"
+    again = load_demo_directory()
+    assert again.counts["services"]["created"] == 0
