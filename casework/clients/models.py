@@ -409,7 +409,8 @@ class Consent(models.Model):
         ]
 
     def __str__(self) -> str:
-        recipient = self.recipient_organization.name if self.recipient_organization_id else _("any organization")
+        organization = self.recipient_organization
+        recipient = organization.name if organization is not None else _("any organization")
         return f"{recipient}: {self.purpose}"
 
     def clean(self) -> None:

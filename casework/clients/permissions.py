@@ -38,4 +38,6 @@ def can_manage_consent(user: User, client: object) -> bool:
     from casework.cases.selectors import case_access_q
 
     client_id = getattr(client, "pk", None)
+    if client_id is None:
+        return False
     return is_clinical(user) and Case.objects.filter(client_id=client_id).filter(case_access_q(user)).exists()

@@ -401,7 +401,9 @@ def consent_record(
         earlier = Consent.objects.filter(submission_key=submission_key, recorded_by=actor).first()
         if earlier is not None:
             return earlier
-    purpose = require_text(purpose, field="purpose", message=_("Say what the information is shared for."), max_length=300)
+    purpose = require_text(
+        purpose, field="purpose", message=_("Say what the information is shared for."), max_length=300
+    )
     if method not in ConsentMethod.values:
         raise ValidationFailed(_("Choose how the client gave consent."), field="method")
     if not isinstance(given_on, datetime.date):

@@ -375,4 +375,3 @@ def partner_status(
             expected_version=version,
         )
     return with_etag(selectors.partner_referral_get(user=user, referral_id=changed.pk, audit=False), response)
-

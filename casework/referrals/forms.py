@@ -26,7 +26,9 @@ class ConsentForm(forms.Form):
         empty_label=_("Any organization (for this purpose)"),
         help_text=_("The organization the client agreed to share with, or any organization."),
     )
-    purpose = forms.CharField(label=_("Purpose"), max_length=300, help_text=_("For example: referral for food assistance."))
+    purpose = forms.CharField(
+        label=_("Purpose"), max_length=300, help_text=_("For example: referral for food assistance.")
+    )
     information = forms.MultipleChoiceField(
         label=_("Information that may be shared"),
         choices=SharedInformation.choices,
@@ -46,14 +48,18 @@ class ConsentForm(forms.Form):
 class RevokeConsentForm(forms.Form):
     """Revoking needs the client's reason; the version guards against a revoke over a newer change."""
 
-    reason = forms.CharField(label=_("Why is the consent revoked?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why is the consent revoked?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class ReferralForm(forms.Form):
     """What the worker decides when referring: why, how urgent, by when, what is shared, under which consent."""
 
-    reason = forms.CharField(label=_("Reason for the referral"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason for the referral"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     need_domain = forms.ChoiceField(label=_("Need"), choices=[("", "—"), *NeedDomain.choices], required=False)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ROUTINE)
     due_date = forms.DateField(label=_("Complete by"), required=False, widget=DATE)
@@ -85,7 +91,8 @@ class ReferralForm(forms.Form):
 
 
 def _consent_label(consent: Consent) -> str:
-    recipient = consent.recipient_organization.name if consent.recipient_organization_id else _("any organization")
+    organization = consent.recipient_organization
+    recipient = organization.name if organization is not None else _("any organization")
     until = f", {_('until')} {consent.expires_on.isoformat()}" if consent.expires_on else ""
     return f"{recipient} — {consent.purpose} ({consent.get_status_display().lower()}{until})"
 
@@ -94,16 +101,10 @@ class StatusForm(forms.Form):
     """A status change with its reason or outcome; the version guards against acting on a stale page."""
 
     status = forms.ChoiceField(choices=ReferralStatus.choices, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    outcome = forms.CharField(label=_("Outcome"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-class ServiceSearchForm(forms.Form):
-    """Find a service to refer to: words, a need, a ZIP code."""
-
-    q = forms.CharField(label=_("Words"), required=False, max_length=200)
-    need = forms.ChoiceField(label=_("Need"), choices=[("", _("Any need")), *NeedDomain.choices], required=False)
-    zip = forms.RegexField(
-        label=_("Near ZIP code"), regex=r"^\d{5}$", required=False, error_messages={"invalid": _("Enter 5 digits.")}
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    outcome = forms.CharField(
+        label=_("Outcome"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -10,7 +10,9 @@ from casework.accounts.models import Role
 
 def is_partner(user: Any) -> bool:
     """A signed-in member of a receiving organization's staff (sees only their inbox)."""
-    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "role", "") == Role.PARTNER)
+    return bool(
+        user is not None and getattr(user, "is_authenticated", False) and getattr(user, "role", "") == Role.PARTNER
+    )
 
 
 def partner_organization_id(user: Any) -> uuid.UUID | None:
@@ -19,9 +21,9 @@ def partner_organization_id(user: Any) -> uuid.UUID | None:
         return None
     from casework.referrals.models import PartnerAccount
 
-    cached = getattr(user, "_partner_organization_id", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(user, "_partner_organization_id"):
+        cached: uuid.UUID | None = user._partner_organization_id
+        return cached
     organization_id = PartnerAccount.objects.filter(user=user).values_list("organization_id", flat=True).first()
     user._partner_organization_id = organization_id
     return organization_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from casework.accounts.models import User
 from casework.audit.services import audit_record
@@ -14,14 +14,7 @@ from casework.cases.selectors import case_get_for_user
 from casework.clients.models import Client, Consent
 from casework.clients.selectors import client_get_for_user
 from casework.core.errors import NotFound
-from casework.directory.models import (
-    Address,
-    Service,
-    ServiceArea,
-    ServiceAreaKind,
-    ServiceAtLocation,
-    ServiceStatus,
-)
+from casework.directory.models import Service
 from casework.referrals.models import Referral, ReferralStatus, ReferralStatusChange
 from casework.referrals.permissions import is_partner, partner_organization_id
 
@@ -30,7 +23,8 @@ STATUS_FILTERS = ["", *ReferralStatus.values]
 
 def _history() -> Prefetch:
     return Prefetch(
-        "status_changes", queryset=ReferralStatusChange.objects.select_related("changed_by").order_by("changed_at", "id")
+        "status_changes",
+        queryset=ReferralStatusChange.objects.select_related("changed_by").order_by("changed_at", "id"),
     )
 
 
@@ -182,43 +176,7 @@ def partner_referral_get(*, user: User, referral_id: int, audit: bool = True) ->
     return referral
 
 
-# --- Choosing a service to refer to -------------------------------------------------------------
-
-SERVICE_LIMIT = 25
-
-
-def services_to_refer(*, words: str = "", need_domain: str = "", postal_code: str = "") -> list[Service]:
-    """Active directory services for a referral: by words and need, those at or serving the ZIP first.
-
-    A small chooser for the referral form (the directory's own search and match rank by distance
-    and eligibility; their "Refer" links bring the chosen service here). Two queries.
-    """
-    services = Service.objects.filter(status=ServiceStatus.ACTIVE).select_related("organization")
-    for word in words.lower().split()[:8]:
-        services = services.filter(Q(search_text__contains=word) | Q(name__icontains=word))
-    if need_domain:
-        services = services.filter(need_categories__domain=need_domain).distinct()
-    if postal_code:
-        at_zip = ServiceAtLocation.objects.filter(
-            service_id=OuterRef("pk"), location__addresses__postal_code__startswith=postal_code[:5]
-        )
-        serves_zip = ServiceArea.objects.filter(
-            service_id=OuterRef("pk"), kind=ServiceAreaKind.POSTAL_CODE, value=postal_code[:5]
-        )
-        services = services.annotate(near=Exists(at_zip) | Exists(serves_zip)).order_by("-near", "name", "id")
-    else:
-        services = services.order_by("name", "id")
-    found = list(services[:SERVICE_LIMIT])
-    addresses: dict[Any, Address] = {}
-    for address in (
-        Address.objects.filter(location__service_at_locations__service__in=[service.pk for service in found])
-        .annotate(service_id=F("location__service_at_locations__service_id"))
-        .order_by("id")
-    ):
-        addresses.setdefault(address.service_id, address)  # type: ignore[attr-defined]
-    for service in found:
-        service.first_address = addresses.get(service.pk)  # type: ignore[attr-defined]
-    return found
+# --- The service referred to ---------------------------------------------------------------
 
 
 def service_for_referral(*, service_id: Any) -> Service:

@@ -198,7 +198,11 @@ def referral_create(
         raise ValidationFailed(_("This case is closed; reopen it to refer the client."), field="case")
     _check_service(service)
     reason, shared = _check_fields(
-        reason=reason, urgency=urgency, due_date=due_date, shared_information=shared_information, need_domain=need_domain
+        reason=reason,
+        urgency=urgency,
+        due_date=due_date,
+        shared_information=shared_information,
+        need_domain=need_domain,
     )
     if consent is not None and consent.client_id != case.client_id:
         raise ValidationFailed(_("That consent belongs to another client."), field="consent")
@@ -240,9 +244,7 @@ def referral_create(
 
 
 @transaction.atomic
-def referral_update(
-    *, actor: User, referral: Referral, data: Mapping[str, Any], expected_version: int
-) -> Referral:
+def referral_update(*, actor: User, referral: Referral, data: Mapping[str, Any], expected_version: int) -> Referral:
     """Change a draft (reason, urgency, due date, what is shared, consent); sent referrals are fixed."""
     locked = _lock(referral)
     _require_sender(actor, locked.case)
@@ -452,13 +454,24 @@ def referral_transition(
     locked.version += 1
     locked.save()
     ReferralStatusChange.objects.create(
-        referral=locked, from_status=old, to_status=to_status, side=side, changed_by=actor, changed_at=now, reason=reason
+        referral=locked,
+        from_status=old,
+        to_status=to_status,
+        side=side,
+        changed_by=actor,
+        changed_at=now,
+        reason=reason,
     )
     changes: dict[str, Any] = {"status": [old, to_status], "version": [locked.version - 1, locked.version]}
     if outcome:
         changes["outcome"] = [None, outcome]
     audit_record(
-        actor=actor, action="referral.transition", client_id=locked.client_id, obj=locked, reason=reason, changes=changes
+        actor=actor,
+        action="referral.transition",
+        client_id=locked.client_id,
+        obj=locked,
+        reason=reason,
+        changes=changes,
     )
     # The follow-up tasks stand for an answer and a completion; they are done when those come.
     if to_status != S.ON_HOLD and to_status != S.IN_PROGRESS:
@@ -466,7 +479,9 @@ def referral_transition(
             actor=actor, source_kind=TaskSource.REFERRAL_NO_ANSWER, source_id=locked.pk
         )
     if to_status in FINAL_STATUSES:
-        task_services.tasks_complete_for_source(actor=actor, source_kind=TaskSource.REFERRAL_OVERDUE, source_id=locked.pk)
+        task_services.tasks_complete_for_source(
+            actor=actor, source_kind=TaskSource.REFERRAL_OVERDUE, source_id=locked.pk
+        )
     return locked
 
 
@@ -482,7 +497,9 @@ def referral_decline(*, actor: User, referral: Referral, reason: str, expected_v
     )
 
 
-def referral_complete(*, actor: User, referral: Referral, outcome: str, expected_version: int | None = None) -> Referral:
+def referral_complete(
+    *, actor: User, referral: Referral, outcome: str, expected_version: int | None = None
+) -> Referral:
     """The receiving organization reports the service given, with the outcome."""
     return referral_transition(
         actor=actor, referral=referral, to_status=S.COMPLETED, outcome=outcome, expected_version=expected_version
@@ -517,9 +534,9 @@ def referrals_follow_up(*, today: datetime.date | None = None) -> list[Task]:
     today = today or timezone.localdate()
     created: list[Task] = []
     open_task_sources = set(
-        Task.objects.filter(
-            source_kind__in=[TaskSource.REFERRAL_NO_ANSWER, TaskSource.REFERRAL_OVERDUE]
-        ).values_list("source_kind", "source_id")
+        Task.objects.filter(source_kind__in=[TaskSource.REFERRAL_NO_ANSWER, TaskSource.REFERRAL_OVERDUE]).values_list(
+            "source_kind", "source_id"
+        )
     )
     levels = dict(ServiceLevel.objects.values_list("program_id", "answer_within_business_days"))
     waiting = Referral.objects.filter(status=S.REQUESTED).select_related(
@@ -553,7 +570,10 @@ def referrals_follow_up(*, today: datetime.date | None = None) -> list[Task]:
                 kind=TaskSource.REFERRAL_OVERDUE,
                 title=_("Referral to %(organization)s not completed") % {"organization": referral.organization.name},
                 detail=_("It was due by %(due)s and is %(status)s. Ask the organization what happened.")
-                % {"due": referral.due_date.isoformat() if referral.due_date else "", "status": referral.get_status_display().lower()},
+                % {
+                    "due": referral.due_date.isoformat() if referral.due_date else "",
+                    "status": referral.get_status_display().lower(),
+                },
                 today=today,
             )
         )
@@ -563,7 +583,9 @@ def referrals_follow_up(*, today: datetime.date | None = None) -> list[Task]:
 def _follow_up_task(referral: Referral, *, kind: str, title: str, detail: str, today: datetime.date) -> Task:
     worker = referral.referred_by
     # A worker who left hands over to the case's primary worker.
-    assignee = worker if worker.is_active and worker.agency_id == referral.client.agency_id else referral.case.primary_worker
+    assignee = (
+        worker if worker.is_active and worker.agency_id == referral.client.agency_id else referral.case.primary_worker
+    )
     return task_services.task_create(
         actor=assignee,
         client=referral.client,
@@ -577,4 +599,3 @@ def _follow_up_task(referral: Referral, *, kind: str, title: str, detail: str, t
         source_id=referral.pk,
         by_rule=True,
     )
-

@@ -29,7 +29,7 @@ from casework.clients.views import AuthenticatedRequest, clinical_view
 from casework.core.errors import DomainError, NotFound
 from casework.directory.models import Organization
 from casework.referrals import selectors, services
-from casework.referrals.forms import ConsentForm, ReferralForm, RevokeConsentForm, ServiceSearchForm, StatusForm
+from casework.referrals.forms import ConsentForm, ReferralForm, RevokeConsentForm, StatusForm
 from casework.referrals.models import Referral, ReferralStatus, Side
 from casework.referrals.permissions import is_partner, partner_organization_id
 
@@ -119,23 +119,16 @@ def _consents_for(client: Any) -> Any:
 @clinical_view
 @require_http_methods(["GET", "POST"])
 def referral_new(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
-    """Choose a service (search), then say why, what is shared and under which consent; save or send."""
+    """Refer to a service chosen in the directory: say why, what is shared and under which consent; save or send."""
     user = request.user
     case = case_get_for_user(user=user, case_id=case_id, audit=request.method == "GET")
     if not case_permissions.can_work_case(user, case):
         raise NotFound()
     service_id = request.POST.get("service") or request.GET.get("service") or ""
     if not service_id:
-        search = ServiceSearchForm(request.GET or {"zip": (case.client.postal_code or "")[:5]})
-        results = []
-        if search.is_valid():
-            results = selectors.services_to_refer(
-                words=search.cleaned_data["q"],
-                need_domain=search.cleaned_data["need"],
-                postal_code=search.cleaned_data["zip"],
-            )
-        context = {"nav": "caseload", "case": case, "client": case.client, "search": search, "results": results}
-        return render(request, "referrals/choose_service.html", context)
+        # The directory's "Find services" ranks services for the client's needs (distance,
+        # eligibility, reasons); each result's "Refer" button comes back here with the service.
+        return redirect("directory:match", case.pk)
     service = selectors.service_for_referral(service_id=service_id)
     initial = {"need_domain": request.GET.get("need", ""), "shared_information": ["name", "phone"]}
     form = ReferralForm(
@@ -217,7 +210,9 @@ def _detail(request: AuthenticatedRequest, referral: Referral, *, status: int = 
 def _shared_labels(referral: Referral) -> list[str]:
     from casework.clients.models import SharedInformation
 
-    return [str(SharedInformation(item).label) for item in referral.shared_information if item in SharedInformation.values]
+    return [
+        str(SharedInformation(item).label) for item in referral.shared_information if item in SharedInformation.values
+    ]
 
 
 @clinical_view
@@ -320,7 +315,8 @@ def partner_inbox(request: HttpRequest) -> HttpResponse:
     if status not in selectors.STATUS_FILTERS or status == S.DRAFT:
         status = ""
     referrals = list(selectors.partner_inbox(user=request.user, status=status)[:200])  # type: ignore[arg-type]
-    organization = Organization.objects.filter(pk=partner_organization_id(request.user)).only("name").first()
+    organization_id = partner_organization_id(request.user)
+    organization = Organization.objects.filter(pk=organization_id).only("name").first() if organization_id else None
     audit_record(
         actor=request.user,
         action="referral.partner_list",

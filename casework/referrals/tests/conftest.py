@@ -38,7 +38,7 @@ def other_service(other_org: Organization) -> Service:
 
 def make_partner(organization: Organization, email: str) -> Any:
     user = UserFactory(agency=None, team=None, role=Role.PARTNER, email=email, full_name=f"Partner {email}")
-    PartnerAccount.objects.create(user=user, organization=organization)
+    PartnerAccount.objects.create(user=user, organization=organization)  # type: ignore[misc]
     return user
 
 

@@ -51,7 +51,9 @@ def test_the_worker_drafts_edits_sends_and_reads_a_referral(as_worker, case, foo
     assert sent.json()["shared_data"] == {"name": "Robert Smith", "phone": "555-201-3344"}
     listed = as_worker.get(f"/api/v1/cases/{case.pk}/referrals").json()
     assert listed["count"] == 1 and [h["to_status"] for h in listed["items"][0]["history"]] == ["draft", "requested"]
-    cancelled = _post(as_worker, f"/api/v1/referrals/{referral['id']}/status", {"status": "cancelled", "reason": "Moved away"})
+    cancelled = _post(
+        as_worker, f"/api/v1/referrals/{referral['id']}/status", {"status": "cancelled", "reason": "Moved away"}
+    )
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
 
 
@@ -65,7 +67,9 @@ def test_the_sender_cannot_make_the_receivers_moves(as_worker, sent):
 def test_bad_input_gets_a_clear_4xx(as_worker, case, food_service):
     response = _post(as_worker, f"/api/v1/cases/{case.pk}/referrals", {"service": "nope", "reason": ""})
     assert response.status_code == 422 and {"detail", "errors"} <= set(response.json())
-    response = _post(as_worker, f"/api/v1/cases/{case.pk}/referrals", {**_create_body(food_service), "shared_information": ["ssn"]})
+    response = _post(
+        as_worker, f"/api/v1/cases/{case.pk}/referrals", {**_create_body(food_service), "shared_information": ["ssn"]}
+    )
     assert response.status_code == 422
     response = as_worker.get(f"/api/v1/cases/{case.pk}/referrals?status=bogus")
     assert response.status_code == 422
@@ -102,7 +106,11 @@ def test_others_get_404_everywhere_and_nothing_changes(request, who, sent, case,
         _post(http, f"/api/v1/referrals/{sent.pk}/status", {"status": "cancelled", "reason": "x"}),
         http.get(f"/api/v1/referrals/{sent.pk}/fhir"),
         http.get(f"/api/v1/clients/{client_record.pk}/consents"),
-        _post(http, f"/api/v1/clients/{client_record.pk}/consents", {"purpose": "x", "information": ["name"], "given_on": "2026-01-01", "method": "written"}),
+        _post(
+            http,
+            f"/api/v1/clients/{client_record.pk}/consents",
+            {"purpose": "x", "information": ["name"], "given_on": "2026-01-01", "method": "written"},
+        ),
         _post(http, f"/api/v1/consents/{consent.pk}/revoke", {"reason": "x", "version": 1}),
         http.get("/api/v1/partner/referrals"),
         http.get(f"/api/v1/partner/referrals/{sent.pk}"),
@@ -143,7 +151,9 @@ def test_fhir_status_mapping(as_worker, as_partner, sent, status, task_status, r
     if status != "rejected":
         _post(as_partner, f"/api/v1/partner/referrals/{sent.pk}/status", {"status": "accepted"})
     moved = _post(
-        as_partner, f"/api/v1/partner/referrals/{sent.pk}/status", {"status": status, "reason": "Full", "outcome": "Fed"}
+        as_partner,
+        f"/api/v1/partner/referrals/{sent.pk}/status",
+        {"status": status, "reason": "Full", "outcome": "Fed"},
     )
     assert moved.status_code == 200, moved.json()
     bundle = as_worker.get(f"/api/v1/referrals/{sent.pk}/fhir").json()

@@ -63,7 +63,7 @@ def test_the_walk_finds_the_whole_site():
     assert {"clients:detail", "cases:detail", "referrals:detail", "api:get_referral", "api:list_clients"} <= names
 
 
-def _check_refused(http: HttpClient, *, headers: dict[str, str] | None = None, api_only: bool = False) -> list[str]:
+def _check_refused(http: HttpClient, *, headers: dict[str, Any] | None = None, api_only: bool = False) -> list[str]:
     problems = []
     for route, namespace, name in _routes():
         url = _url(route)
@@ -100,7 +100,7 @@ def test_a_signed_in_partner_gets_404_on_every_other_page_and_endpoint(as_partne
 
 def test_a_partners_bearer_token_opens_only_the_partner_endpoints(partner, sent):
     ApiToken.objects.create(user=partner, prefix="partner", token_hash=hash_token("partner-secret-token-1234567890"))
-    headers = {"HTTP_AUTHORIZATION": "Bearer partner-secret-token-1234567890"}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": "Bearer partner-secret-token-1234567890"}
     http = HttpClient()
     # Without a session, pages send the request to sign in; the API is what a token can reach.
     assert _check_refused(http, headers=headers, api_only=True) == []

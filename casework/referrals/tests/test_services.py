@@ -190,14 +190,18 @@ def _at(referral: Referral, status: str) -> Referral:
 def test_the_receiver_makes_only_its_own_allowed_moves(sent, partner, old, new):
     referral = _at(sent, old)
     allowed = Side.RECEIVER in TRANSITIONS[old].get(new, frozenset())
-    kwargs = {"reason": "Because", "outcome": "Groceries given"}
     if allowed:
-        moved = services.referral_transition(actor=partner, referral=referral, to_status=new, **kwargs)
+        moved = services.referral_transition(
+            actor=partner, referral=referral, to_status=new, reason="Because", outcome="Groceries given"
+        )
         assert moved.status == new
-        assert moved.status_changes.last().side == Side.RECEIVER
+        last = moved.status_changes.last()
+        assert last is not None and last.side == Side.RECEIVER
     else:
         with pytest.raises((ValidationFailed, PermissionDenied)):
-            services.referral_transition(actor=partner, referral=referral, to_status=new, **kwargs)
+            services.referral_transition(
+                actor=partner, referral=referral, to_status=new, reason="Because", outcome="Groceries given"
+            )
         referral.refresh_from_db()
         assert referral.status == old
 

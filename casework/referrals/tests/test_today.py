@@ -50,7 +50,12 @@ def test_the_source_runs_one_query_whatever_the_number_of_referrals(sent, worker
         assert len(referrals_waiting(worker, MONDAY)) == 1
     for index in range(6):
         extra = services.referral_create(
-            actor=worker, case=case, service=food_service, reason=f"r{index}", shared_information=["name"], consent=consent
+            actor=worker,
+            case=case,
+            service=food_service,
+            reason=f"r{index}",
+            shared_information=["name"],
+            consent=consent,
         )
         services.referral_send(actor=worker, referral=extra)
     with count_queries() as seven:

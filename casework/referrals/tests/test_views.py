@@ -41,10 +41,12 @@ def test_others_get_404_on_every_staff_page_and_nothing_changes(request, who, cl
     assert AuditEvent.objects.count() == events
 
 
-def test_the_worker_refers_with_consent_and_the_client_timeline_shows_it(as_worker, case, client_record, food_service, consent):
+def test_the_worker_refers_with_consent_and_the_client_timeline_shows_it(
+    as_worker, case, client_record, food_service, consent
+):
     url = reverse("referrals:new", args=[case.pk])
-    chooser = as_worker.get(url, {"q": "groceries", "need": "", "zip": ""})
-    assert chooser.status_code == 200 and "Weekly groceries" in chooser.content.decode()
+    chooser = as_worker.get(url)  # no service yet: the directory's "Find services" for the case
+    assert chooser.status_code == 302 and chooser["Location"] == reverse("directory:match", args=[case.pk])
     form = as_worker.get(url, {"service": str(food_service.pk)})
     assert form.status_code == 200 and "Refer to Weekly groceries" in form.content.decode()
     response = as_worker.post(
@@ -71,7 +73,13 @@ def test_the_worker_refers_with_consent_and_the_client_timeline_shows_it(as_work
 def test_sending_without_consent_keeps_the_draft_and_says_why(as_worker, case, food_service):
     response = as_worker.post(
         reverse("referrals:new", args=[case.pk]),
-        {"service": str(food_service.pk), "reason": "Food", "urgency": "routine", "shared_information": ["name"], "action": "send"},
+        {
+            "service": str(food_service.pk),
+            "reason": "Food",
+            "urgency": "routine",
+            "shared_information": ["name"],
+            "action": "send",
+        },
         follow=True,
     )
     referral = Referral.objects.get()
@@ -190,7 +198,12 @@ def test_the_inbox_runs_a_fixed_number_of_queries(as_partner, sent, case, food_s
         as_partner.get(reverse("partner:inbox"))
     for index in range(5):
         extra = services.referral_create(
-            actor=worker, case=case, service=food_service, reason=f"r{index}", shared_information=["name"], consent=consent
+            actor=worker,
+            case=case,
+            service=food_service,
+            reason=f"r{index}",
+            shared_information=["name"],
+            consent=consent,
         )
         services.referral_send(actor=worker, referral=extra)
     with count_queries() as six:
