@@ -17,7 +17,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from casework.accounts.models import ApiToken, User, hash_token
 from casework.audit.services import audit_record
-from casework.core.api import request_user
+from casework.core.api import refuse_partner_outside_inbox, request_user
 from casework.core.errors import DomainError, NotFound
 
 router = Router(tags=["auth"])
@@ -46,6 +46,7 @@ class BearerTokenAuth(HttpBearer):
                 timezone.activate(zoneinfo.ZoneInfo(zone_name))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.deactivate()
+        refuse_partner_outside_inbox(request, record.user)
         return record.user
 
 
@@ -60,6 +61,7 @@ class SessionAuthIfSignedIn(SessionAuth):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
+        refuse_partner_outside_inbox(request, user)
         return super().__call__(request)
 
 

@@ -81,6 +81,8 @@ class Role(models.TextChoices):
     PROGRAM_DIRECTOR = "program_director", _("Program director")
     ADMINISTRATOR = "administrator", _("Administrator")
     AUDITOR = "auditor", _("Auditor")
+    # Staff of a receiving organization (casework/referrals PartnerAccount): their inbox only.
+    PARTNER = "partner", _("Partner organization staff")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -146,6 +148,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_auditor(self) -> bool:
         return self.role == Role.AUDITOR
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == Role.PARTNER
 
     @property
     def is_supervisor(self) -> bool:

@@ -62,10 +62,13 @@ class ClientForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "email": forms.EmailInput(attrs={"autocomplete": "off"}),
             "postal_code": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            "household_size": forms.NumberInput(attrs={"min": 1, "max": 30}),
+            "annual_household_income": forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
         }
         help_texts = {
             "preferred_name": _("The name the client goes by, if not the legal first name."),
             "postal_code": _("5 digits, or ZIP+4."),
+            "annual_household_income": _("Gross, before tax, whole dollars a year, for everyone in the household."),
         }
 
     def clean_ssn(self) -> str:

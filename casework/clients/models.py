@@ -6,7 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,17 @@ class Sex(models.TextChoices):
     DOES_NOT_KNOW = "does_not_know", _("Client doesn't know")
     PREFERS_NOT_TO_ANSWER = "prefers_not", _("Client prefers not to answer")
     NOT_COLLECTED = "not_collected", _("Data not collected")
+
+
+class Insurance(models.TextChoices):
+    """Kinds of health coverage: what a client has, and what a directory service accepts."""
+
+    NONE = "none", _("No insurance")
+    MEDICAID = "medicaid", _("Medicaid")
+    MEDICARE = "medicare", _("Medicare")
+    PRIVATE = "private", _("Private insurance")
+    VA = "va", _("VA / TRICARE")
+    OTHER = "other", _("Other coverage")
 
 
 phone_validator = RegexValidator(
@@ -68,6 +79,25 @@ class Client(models.Model):
         blank=True,
         validators=[RegexValidator(r"^\d{5}(-\d{4})?$", _("Enter a 5-digit ZIP code (or ZIP+4)."))],
     )
+    county = models.CharField(_("county"), max_length=100, blank=True)
+    # For the eligibility screener and directory match: empty / null means not known yet.
+    household_size = models.PositiveSmallIntegerField(
+        _("household size"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("People in the household, the client included."),
+    )
+    annual_household_income = models.DecimalField(
+        _("household income per year"),
+        max_digits=10,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Gross (before tax), in dollars, for the whole household."),
+    )
+    insurance = models.CharField(_("health insurance"), max_length=12, choices=Insurance.choices, blank=True)
     # The full SSN is encrypted (see casework.core.crypto); the last four are kept for search.
     ssn_encrypted = models.TextField(blank=True)
     ssn_last4 = models.CharField(max_length=4, blank=True, db_index=True)
@@ -385,3 +415,125 @@ class MergeRecord(models.Model):
     @property
     def is_undone(self) -> bool:
         return self.undone_at is not None
+class ConsentMethod(models.TextChoices):
+    """How the client gave consent to share information outside the agency."""
+
+    WRITTEN = "written", _("Written (signed form)")
+    VERBAL = "verbal", _("Verbal")
+    ELECTRONIC = "electronic", _("Electronic")
+
+
+class SharedInformation(models.TextChoices):
+    """The pieces of a client's record that may leave the agency (minimum necessary, chosen each time)."""
+
+    NAME = "name", _("Name")
+    DATE_OF_BIRTH = "date_of_birth", _("Date of birth")
+    PHONE = "phone", _("Phone")
+    ADDRESS = "address", _("Address")
+    NEEDS = "needs", _("Needs")
+    SUMMARY = "summary", _("A summary written for the receiver")
+
+
+def validate_shared_information(value: object) -> None:
+    """A list of known pieces of information, at least one, no repeats."""
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Tick at least one piece of information."))
+    unknown = [item for item in value if item not in SharedInformation.values]
+    if unknown or len(set(value)) != len(value):
+        raise ValidationError(_("Choose the information from the list."))
+
+
+class ConsentStatus(models.TextChoices):
+    """Where a consent stands today (computed, never stored: it depends on the date)."""
+
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Consent(models.Model):
+    """A client's consent to share information outside the agency, with one organization or any.
+
+    Never deleted or edited in substance: a consent that no longer holds is revoked (with the
+    date and the client's reason) and a new one is recorded. 42 CFR Part 2 / HIPAA anchors:
+    who receives, what, why, until when, how it was given, and the right to revoke.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
+    # Empty means the client agreed to share with any organization (for this purpose).
+    recipient_organization = models.ForeignKey(
+        "directory.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=300)
+    information = models.JSONField(
+        _("information that may be shared"), default=list, validators=[validate_shared_information]
+    )
+    given_on = models.DateField(_("given on"))
+    method = models.CharField(_("how it was given"), max_length=12, choices=ConsentMethod.choices)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revocation_reason = models.TextField(_("why it was revoked"), blank=True, max_length=2000)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+        indexes = [models.Index(fields=["client", "revoked_on"], name="consent_client_revoked")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=models.F("given_on")),
+                name="consent_expires_after_given",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_on__isnull=True) | ~models.Q(revocation_reason=""),
+                name="consent_revocation_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        organization = self.recipient_organization
+        recipient = organization.name if organization is not None else _("any organization")
+        return f"{recipient}: {self.purpose}"
+
+    def clean(self) -> None:
+        if self.given_on and self.given_on > timezone.localdate():
+            raise ValidationError({"given_on": _("Consent cannot be given in the future.")})
+        if self.expires_on and self.given_on and self.expires_on < self.given_on:
+            raise ValidationError({"expires_on": _("The consent cannot expire before it was given.")})
+
+    def status_on(self, day: datetime.date) -> str:
+        if self.revoked_on is not None and self.revoked_on <= day:
+            return ConsentStatus.REVOKED
+        if self.expires_on is not None and self.expires_on < day:
+            return ConsentStatus.EXPIRED
+        return ConsentStatus.ACTIVE
+
+    @property
+    def status(self) -> str:
+        return self.status_on(timezone.localdate())
+
+    def get_status_display(self) -> str:
+        return str(ConsentStatus(self.status).label)
+
+    @property
+    def information_labels(self) -> list[str]:
+        return [str(SharedInformation(item).label) for item in self.information if item in SharedInformation.values]
+
+    def covers(self, *, organization_id: object, information: list[str], on: datetime.date) -> bool:
+        """Valid on the day, for that organization (or any), and for every piece of information."""
+        if self.status_on(on) != ConsentStatus.ACTIVE or self.given_on > on:
+            return False
+        if self.recipient_organization_id is not None and self.recipient_organization_id != organization_id:
+            return False
+        return set(information) <= set(self.information)

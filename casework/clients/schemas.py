@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import Literal
 
 from ninja import Field, Schema
 
-from casework.clients.models import Client, IdentifierType, Relationship, Sex, SupportContact
+from casework.clients.models import Client, IdentifierType, Insurance, Relationship, Sex, SupportContact
 from casework.core.api import InputSchema, IsoDate
 
 # --- Out --------------------------------------------------------------------------------------
@@ -65,6 +66,10 @@ class ClientRead(Schema):
     city: str
     state: str
     postal_code: str
+    county: str
+    household_size: int | None
+    annual_household_income: int | None
+    insurance: str
     ssn_masked: str
     identifiers: list[IdentifierOut]
     support_contacts: list[SupportContactOut]
@@ -172,6 +177,10 @@ class ClientFields(InputSchema):
     city: str = Field("", max_length=100)
     state: str = Field("", max_length=50)
     postal_code: str = Field("", max_length=10)
+    county: str = Field("", max_length=100)
+    household_size: int | None = Field(None, ge=1, le=30)
+    annual_household_income: int | None = Field(None, ge=0, le=99_999_999, description="Gross, dollars a year.")
+    insurance: Insurance | Literal[""] = ""
 
 
 class ClientCreate(ClientFields):
@@ -210,6 +219,10 @@ class ClientUpdate(InputSchema):
     city: str | None = Field(None, max_length=100)
     state: str | None = Field(None, max_length=50)
     postal_code: str | None = Field(None, max_length=10)
+    county: str | None = Field(None, max_length=100)
+    household_size: int | None = Field(None, ge=1, le=30)
+    annual_household_income: int | None = Field(None, ge=0, le=99_999_999, description="Gross, dollars a year.")
+    insurance: Insurance | Literal[""] | None = None
     ssn: str | None = Field(None, max_length=20)
     version: int | None = Field(None, ge=1, description="The version edited (or send its ETag in If-Match).")
 

@@ -16,7 +16,16 @@ from casework.accounts.models import User
 from casework.audit.selectors import changes_since
 from casework.audit.services import audit_record, diff, snapshot
 from casework.clients import permissions
-from casework.clients.models import AccessGrant, BreakGlassAccess, Client, ClientIdentifier, SupportContact
+from casework.clients.models import (
+    AccessGrant,
+    BreakGlassAccess,
+    Client,
+    ClientIdentifier,
+    Consent,
+    ConsentMethod,
+    ConsentStatus,
+    SupportContact,
+)
 from casework.core import crypto, text
 from casework.core.errors import NotFound, PermissionDenied, ValidationFailed, VersionConflict
 from casework.core.validation import clean_or_raise, require_text
@@ -40,6 +49,10 @@ CLIENT_FIELDS = [
     "city",
     "state",
     "postal_code",
+    "county",
+    "household_size",
+    "annual_household_income",
+    "insurance",
 ]
 SUPPORT_CONTACT_FIELDS = ["name", "relationship", "phone", "email", "notes", "is_emergency_contact"]
 _SSN_PATTERN = re.compile(r"^(?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4}$")
@@ -368,3 +381,121 @@ def break_glass_review(*, actor: User, access: BreakGlassAccess) -> BreakGlassAc
         access.save(update_fields=["reviewed_by", "reviewed_at"])
         audit_record(actor=actor, action="client.break_glass_review", client_id=access.client_id, obj=access)
     return access
+
+
+# --- Consent to share outside the agency -------------------------------------------------------
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: User,
+    client: Client,
+    recipient_organization: Any,
+    purpose: str,
+    information: list[str],
+    given_on: datetime.date,
+    method: str,
+    expires_on: datetime.date | None = None,
+    submission_key: str | None = None,
+) -> Consent:
+    """Record a client's consent to share information with one organization (or any, when None).
+
+    The case team records it (the caller authorised the client); audited with what, to whom, why.
+    """
+    if not permissions.can_manage_consent(actor, client):
+        raise PermissionDenied(_("Only the client's case team can record consent."))
+    if submission_key:
+        earlier = Consent.objects.filter(submission_key=submission_key, recorded_by=actor).first()
+        if earlier is not None:
+            return earlier
+    purpose = require_text(
+        purpose, field="purpose", message=_("Say what the information is shared for."), max_length=300
+    )
+    if method not in ConsentMethod.values:
+        raise ValidationFailed(_("Choose how the client gave consent."), field="method")
+    if not isinstance(given_on, datetime.date):
+        raise ValidationFailed(_("Enter the day the client gave consent."), field="given_on")
+    consent = Consent(
+        client=client,
+        recipient_organization=recipient_organization,
+        purpose=purpose,
+        information=list(information or []),
+        given_on=given_on,
+        method=method,
+        expires_on=expires_on,
+        recorded_by=actor,
+        submission_key=submission_key or None,
+    )
+    clean_or_raise(consent, exclude=["client", "recipient_organization", "recorded_by", "revoked_by"])
+    if expires_on is not None and expires_on < timezone.localdate():
+        raise ValidationFailed(_("This consent has already expired; check the date."), field="expires_on")
+    consent.save()
+    audit_record(
+        actor=actor,
+        action="consent.record",
+        client_id=client.pk,
+        obj=consent,
+        changes={
+            "recipient": [None, str(recipient_organization.pk) if recipient_organization is not None else "any"],
+            "purpose": [None, purpose],
+            "information": [None, consent.information],
+            "given_on": [None, given_on],
+            "method": [None, method],
+            "expires_on": [None, expires_on],
+        },
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_revoke(
+    *,
+    actor: User,
+    consent: Consent,
+    reason: str,
+    expected_version: int,
+    revoked_on: datetime.date | None = None,
+) -> Consent:
+    """Revoke a consent from a day on (today by default), with the client's reason; kept, never deleted.
+
+    Referrals already sent stay as they are (the disclosure happened); no new ones may use it.
+    """
+    locked = Consent.objects.select_for_update().select_related("client").get(pk=consent.pk)
+    if not permissions.can_manage_consent(actor, locked.client):
+        raise PermissionDenied(_("Only the client's case team can revoke consent."))
+    if locked.version != expected_version:
+        raise VersionConflict(
+            _("This consent was changed after you opened it."),
+            current_version=locked.version,
+            changes=changes_since(obj=locked, actions=["consent.revoke"], versions=locked.version - expected_version),
+        )
+    if locked.revoked_on is not None:
+        raise ValidationFailed(_("This consent is already revoked."), field="revoked_on")
+    reason = require_text(reason, field="reason", message=_("Say why the consent is revoked."), max_length=2000)
+    today = timezone.localdate()
+    revoked_on = revoked_on or today
+    if not isinstance(revoked_on, datetime.date) or revoked_on > today:
+        raise ValidationFailed(_("A consent cannot be revoked from a future day."), field="revoked_on")
+    if revoked_on < locked.given_on:
+        raise ValidationFailed(_("The consent cannot be revoked before it was given."), field="revoked_on")
+    before_status = locked.status
+    locked.revoked_on = revoked_on
+    locked.revocation_reason = reason
+    locked.revoked_by = actor
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["revoked_on", "revocation_reason", "revoked_by", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="consent.revoke",
+        client_id=locked.client_id,
+        obj=locked,
+        reason=reason,
+        changes={
+            "status": [before_status, ConsentStatus.REVOKED],
+            "revoked_on": [None, revoked_on],
+            "version": [expected_version, locked.version],
+        },
+    )
+    return locked

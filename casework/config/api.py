@@ -17,14 +17,16 @@ from casework.cases.api import router as cases_router
 from casework.clients.api import review_router as duplicates_router
 from casework.clients.api import router as clients_router
 from casework.core.errors import DomainError, VersionConflict
+from casework.directory.api import router as directory_router
 from casework.notes.api import router as notes_router
+from casework.referrals.api import router as referrals_router
 from casework.today.api import router as today_router
 
 api = NinjaAPI(
     title="Casework API",
     version="1",
     description=(
-        "Clients, cases, progress notes, assessments, appointments and the audit trail. "
+        "Clients, cases, progress notes, assessments, appointments, the resource directory and the audit trail. "
         "Bearer tokens from POST /api/v1/auth/token."
     ),
     auth=[BearerTokenAuth(), SessionAuthIfSignedIn()],
@@ -87,3 +89,7 @@ api.add_router("", appointments_router)
 api.add_router("", today_router)
 # /cases/{id}/plans, /plans/{id}..., /goals/{id}..., /interventions/{id}: full paths in the router.
 api.add_router("", careplans_router)
+# /services, /services/{id}, /need-categories, /cases/{id}/service-matches and /cases/{id}/eligibility.
+api.add_router("", directory_router)
+# /clients/{id}/consents, /cases/{id}/referrals, /referrals/{id}, /partner/referrals: full paths in the router.
+api.add_router("", referrals_router)

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "casework.today",
+    "casework.directory",
+    "casework.referrals",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the messages middleware: it tells the signed-out user why.
     "casework.core.middleware.SessionTimeoutMiddleware",
+    # Partner users (receiving organizations) reach their referral inbox only.
+    "casework.referrals.middleware.PartnerGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

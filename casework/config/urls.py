@@ -22,6 +22,9 @@ urlpatterns = [
     path("audit/", include("casework.audit.urls")),
     path("", include("casework.appointments.urls")),  # /appointments/, /calendar/, under clients/
     path("", include("casework.careplans.urls")),  # /plans/, /goals/, /steps/, under cases/
+    path("", include("casework.directory.urls")),  # /directory/, under cases/ find-services and benefits
+    path("", include("casework.referrals.urls")),  # /referrals/<id>/, consents, under cases/ and clients/
+    path("partner/", include("casework.referrals.partner_urls")),  # the partner inbox
     # A plain view (text/calendar) at the API's path, before the API's own URLs.
     path("api/v1/calendar.ics", calendar_feed, name="calendar_feed"),
     path("api/v1/", api.urls),

@@ -21,8 +21,8 @@ from ninja import Field, Schema
 from ninja.errors import AuthenticationError
 from pydantic import BeforeValidator, ConfigDict, field_validator
 
-from casework.accounts.models import User
-from casework.core.errors import DomainError, ValidationFailed, VersionConflict
+from casework.accounts.models import Role, User
+from casework.core.errors import DomainError, NotFound, ValidationFailed, VersionConflict
 
 M = TypeVar("M", bound=Model)
 
@@ -124,12 +124,32 @@ def refuse_nul(value: str, *, field: str) -> str:
 # --- Who is asking ----------------------------------------------------------------------------
 
 
-def request_user(request: HttpRequest) -> User:
-    """The user the request authenticated as (bearer token or session)."""
+def request_user(request: HttpRequest, *, partner: bool = False) -> User:
+    """The user the request authenticated as (bearer token or session).
+
+    Staff endpoints refuse partner users (staff of a receiving organization) as not found, and
+    the partner endpoints (`partner=True`) refuse everybody else: a partner sees their inbox only.
+    """
     user = getattr(request, "auth", None)
     if not isinstance(user, User) or not user.is_active:
         raise AuthenticationError()
+    if (user.role == Role.PARTNER) != partner:
+        raise NotFound()
     return user
+
+
+# The partner endpoints (casework/referrals/api.py), the only ones a partner user may call.
+PARTNER_API_PREFIX = "/api/v1/partner/"
+
+
+def refuse_partner_outside_inbox(request: HttpRequest, user: Any) -> None:
+    """404 for a partner user on any endpoint but theirs, before the body is even read.
+
+    Called by the authentication classes, so a partner learns nothing from validation errors
+    of staff endpoints either.
+    """
+    if getattr(user, "role", "") == Role.PARTNER and not request.path.startswith(PARTNER_API_PREFIX):
+        raise NotFound()
 
 
 # --- Pagination -------------------------------------------------------------------------------

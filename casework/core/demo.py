@@ -68,6 +68,9 @@ STAFF: dict[str, tuple[str, str, str, str, bool]] = {
     "auditor": ("auditor@example.org", "Audrey Quinn", Role.AUDITOR, "", False),
 }
 TEAMS = {"north": ("North Team", "supervisor"), "south": ("South Team", "supervisor2")}
+# A partner user (receiving organization's staff): e-mail, name, and a service of their organization
+# in the demo directory.
+PARTNER_LOGIN = ("partner@example.org", "Rosa Delgado", "Riverside Township Food Pantry")
 # Reassessment schedules: program key -> (instrument code, due at intake, repeat every N days).
 REASSESSMENT_RULES: dict[str, list[tuple[str, bool, int | None]]] = {
     "amh": [("phq9", True, 90), ("gad7", False, 90)],
@@ -578,7 +581,15 @@ def demo_logins() -> list[tuple[str, str, str]]:
         "admin": "Administrator (no client records)",
         "auditor": "Auditor: who saw and changed what",
     }
-    return [(STAFF[key][0], str(Role(STAFF[key][2]).label), seen[key]) for key in order]
+    logins = [(STAFF[key][0], str(Role(STAFF[key][2]).label), seen[key]) for key in order]
+    logins.append(
+        (
+            PARTNER_LOGIN[0],
+            str(Role.PARTNER.label),
+            f"Referral inbox of the organization running {PARTNER_LOGIN[2]} (no client records)",
+        )
+    )
+    return logins
 
 
 class _Clock:
@@ -689,6 +700,8 @@ class DemoBuilder:
             "city": "Riverside",
             "state": "IL",
             "postal_code": "60546",
+            "county": "Cook County",
+            **self._household(spec),
         }
         if rng.random() < 0.35:
             local = f"{text.name_key(spec.preferred or spec.first)}.{text.name_key(spec.last)}"
@@ -726,6 +739,28 @@ class DemoBuilder:
         self._support_network(spec, client, actor)
         self.counts["clients"] += 1
         return client
+
+    @staticmethod
+    def _household(spec: DemoClient) -> dict[str, Any]:
+        """Household size, income and coverage for the screener and the directory match.
+
+        A generator of its own (seeded by the name) so the rest of the demo stays as it was.
+        """
+        if (spec.first, spec.last) == FLAGGED_DEMO_CLIENT:
+            return {"household_size": 3, "annual_household_income": 30000, "insurance": "medicaid"}
+        rng = random.Random(f"household {spec.first} {spec.last}")
+        if rng.random() < 0.2:
+            return {}  # not asked yet: the screener says what to record
+        size = rng.choice([1, 1, 2, 2, 3, 4, 5])
+        income = rng.choice([0, 9000, 14000, 18500, 24000, 31000, 42000, 56000]) + 1500 * (size - 1)
+        insurance = rng.choice(["medicaid", "medicaid", "medicare", "none", "private"])
+        return {"household_size": size, "annual_household_income": income, "insurance": insurance}
+
+    def _directory(self) -> None:
+        """The demo resource directory: fictional services near Riverside, imported as HSDS."""
+        from casework.directory.demo import load_demo_directory
+
+        load_demo_directory(actor=self.users["admin"])
 
     def _support_network(self, spec: DemoClient, client: Client, actor: User) -> None:
         rng = self.rng
@@ -948,6 +983,7 @@ class DemoBuilder:
     # --- the whole agency -------------------------------------------------------------
     def build(self) -> DemoResult:
         agency = self.build_organisation()
+        self._directory()  # the administrator imports it, before any client exists
         rng = self.rng
         by_worker: dict[str, list[DemoClient]] = {}
         for spec in CLIENTS:
@@ -1018,6 +1054,7 @@ class DemoBuilder:
         self._appointments(cases)
         self._tasks(cases)
         self._duplicate_record()
+        self._referral_partner_and_consent()
         self.clock.apply()
         return DemoResult(
             agency=agency,
@@ -1137,6 +1174,36 @@ class DemoBuilder:
                     priority=priority,
                 )
                 self.clock.set(task, created_at=self.clock.at(self.clock.days_ago(max(days_late, 0) + 5), 9))
+
+    def _referral_partner_and_consent(self) -> None:
+        """The food pantry's partner login, and José Ñúñez's consent to share with it (his food need)."""
+        from casework.clients.models import ConsentMethod
+        from casework.clients.services import consent_record
+        from casework.directory.models import Service
+        from casework.referrals.models import PartnerAccount
+
+        email, name, service_name = PARTNER_LOGIN
+        pantry = Service.objects.select_related("organization").get(name=service_name).organization
+        partner = User.objects.create(
+            email=email,
+            full_name=name,
+            role=Role.PARTNER,
+            agency=None,
+            is_demo_account=True,
+            password=self.users["cm1"].password,
+        )
+        PartnerAccount.objects.create(user=partner, organization=pantry)
+        client = Client.objects.get(legal_first_name=FLAGGED_DEMO_CLIENT[0], legal_last_name=FLAGGED_DEMO_CLIENT[1])
+        consent_record(
+            actor=self.users["cm1"],
+            client=client,
+            recipient_organization=pantry,
+            purpose="Referral for food assistance",
+            information=["name", "phone", "address", "needs", "summary"],
+            given_on=self.clock.days_ago(1),
+            method=ConsentMethod.WRITTEN,
+            expires_on=self.clock.days_ago(-365),
+        )
 
     def _backdate_client(self, client: Client, first_opened_at: datetime.datetime) -> None:
         """The client was registered just before their first case was opened."""

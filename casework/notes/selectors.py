@@ -73,7 +73,7 @@ def notes_for_client(*, client: Client) -> QuerySet[ProgressNote]:
 class TimelineEntry:
     """One item on a client's timeline: a note, a case event or an assessment given."""
 
-    kind: str  # "note", "status", "assignment", "assessment"
+    kind: str  # "note", "status", "assignment", "assessment", "referral"
     at: datetime.datetime
     case: Case
     item: Any
@@ -88,8 +88,8 @@ def _note_time(note: ProgressNote) -> datetime.datetime:
 
 
 def client_timeline(*, client: Client, limit: int = 200) -> list[TimelineEntry]:
-    """Notes, case events and assessments of a client (already authorised), newest first; a fixed
-    number of queries."""
+    """Notes, case events, assessments and referral status changes of a client (already authorised),
+    newest first; a fixed number of queries."""
     cases = {case.pk: case for case in Case.objects.filter(client=client).select_related("program", "primary_worker")}
     notes = (
         ProgressNote.objects.filter(client=client)
@@ -115,8 +115,16 @@ def client_timeline(*, client: Client, limit: int = 200) -> list[TimelineEntry]:
         .select_related("instrument_version__instrument", "administered_by", "amended_by")
         .order_by("-administered_at", "-id")[:limit]
     )
+    from casework.referrals.models import ReferralStatusChange
+
+    referral_changes = (
+        ReferralStatusChange.objects.filter(referral__client=client)
+        .select_related("referral__service", "referral__organization", "changed_by")
+        .order_by("-changed_at", "-id")[:limit]
+    )
     entries = [TimelineEntry("note", _note_time(n), cases[n.case_id], n) for n in notes]
     entries += [TimelineEntry("assessment", a.administered_at, cases[a.case_id], a) for a in assessments]
+    entries += [TimelineEntry("referral", r.changed_at, cases[r.referral.case_id], r) for r in referral_changes]
     entries += [TimelineEntry("status", c.changed_at, cases[c.case_id], c) for c in changes]
     entries += [TimelineEntry("assignment", a.assigned_at, cases[a.case_id], a) for a in assignments]
     entries.sort(key=lambda entry: entry.at, reverse=True)

@@ -40,6 +40,10 @@ class TaskSource(models.TextChoices):
     RISK_FLAG = "risk_flag", _("Risk flag")
     # Asked for when writing a progress note; done when the next contact on the case is written.
     NOTE_FOLLOW_UP = "note_follow_up", _("Follow-up after a contact")
+    # A sent referral the receiver has not answered within the program's service level.
+    REFERRAL_NO_ANSWER = "referral_no_answer", _("Referral not answered")
+    # An accepted referral not completed by its due date.
+    REFERRAL_OVERDUE = "referral_overdue", _("Referral not completed by its due date")
 
 
 class Task(models.Model):

@@ -1,0 +1,89 @@
+"""cm1 searches the resource directory, then finds services for José Ñúñez (food need, Spanish) from
+his case and runs the benefits screener; screenshots of each page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from casework.e2e.browser import check_page, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+FOOD_CLIENT = "Ñúñez"  # demo client with a positive food screen, Spanish-speaking, ZIP 60546 (cm1)
+NEAREST_PANTRY = "Riverside Township Food Pantry"
+
+
+def test_worker_searches_the_directory(new_page: Callable[..., Page]) -> None:
+    page = new_page()
+    sign_in(page, "cm1@example.org")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Services").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find services")
+    page.get_by_label("Need category").select_option(label="Food pantry")
+    page.get_by_label("Near ZIP code").fill("60546")
+    page.get_by_label("Language").fill("Spanish")
+    page.get_by_role("button", name="Search").click()
+    results = page.locator("#results")
+    expect(results.get_by_role("heading", level=2)).to_contain_text("services found")
+    first = results.locator("li.service-result").first
+    expect(first).to_contain_text(NEAREST_PANTRY)
+    expect(first).to_contain_text("speaks Spanish")
+    expect(first).to_contain_text(re.compile(r"\d\.\d miles from ZIP 60546"))
+    expect(page).to_have_url(re.compile(r"category=food-pantry"))
+    check_page(page)
+    screenshot(page, "directory-search")
+
+    # A ZIP code that does not exist: a clear message, the other input kept.
+    page.get_by_label("Near ZIP code").fill("00000")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("alert")).to_contain_text("Unknown ZIP code")
+    expect(page.get_by_label("Language")).to_have_value("Spanish")
+
+    page.get_by_label("Near ZIP code").fill("60546")
+    page.get_by_role("button", name="Search").click()
+    page.locator("#results").get_by_role("link", name=NEAREST_PANTRY).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(NEAREST_PANTRY)
+    expect(page.get_by_role("main")).to_contain_text("Tue, Thu 10:00–14:00")
+    check_page(page)
+    screenshot(page, "directory-service")
+
+
+def test_worker_finds_services_for_a_client_and_screens_benefits(new_page: Callable[..., Page]) -> None:
+    page = new_page()
+    sign_in(page, "cm1@example.org")
+    page.goto("/cases/caseload/")
+    row = page.locator("#caseload-table").get_by_role("row").filter(has_text=FOOD_CLIENT).first
+    row.locator("a[href*='/cases/']").first.click()
+    expect(page).to_have_url(re.compile(r"/cases/\d+/$"))
+    page.get_by_role("link", name="Find services").first.click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find services")
+    expect(page.get_by_role("checkbox", name="Food")).to_be_checked()
+    matches = page.get_by_role("region", name=re.compile(r"services? for Food"))
+    first = matches.locator("li.service-result").first
+    expect(first).to_contain_text(NEAREST_PANTRY)
+    expect(first).to_contain_text("speaks Spanish")
+    expect(first).to_contain_text("open Saturdays")
+    expect(first).to_contain_text("income under 200% FPL (client 113%)")
+    check_page(page)
+    screenshot(page, "directory-match")
+
+    # Add housing: the housing help center joins the list.
+    page.get_by_role("checkbox", name="Housing").check()
+    page.get_by_role("button", name="Find services").click()
+    expect(page.get_by_role("region", name=re.compile(r"services for Food, Housing"))).to_contain_text(
+        "Berwyn Housing Help Center"
+    )
+
+    page.get_by_role("link", name="Benefits screener").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Benefits screener")
+    snap = page.get_by_role("row").filter(has_text="SNAP")
+    expect(snap).to_contain_text("Likely eligible")
+    expect(snap).to_contain_text("130%")
+    wic = page.get_by_role("row").filter(has_text="WIC")
+    expect(wic).to_contain_text("Needs more information")
+    check_page(page)
+    screenshot(page, "benefits-screener")
