@@ -21,7 +21,17 @@ from casework.careplans.models import (
 )
 from casework.cases.models import OPEN_STATUSES
 from casework.today.selectors import TodayItem, register_source
-from casework.today.sources import CASE_FIELDS, CLIENT_FIELDS, PROGRAM_FIELDS, _late_reason, _prefixed, url_for
+from casework.today.sources import _late_reason, url_for
+
+# What a row shows of its client, case and program (loading whole rows costs more than the queries).
+CLIENT_FIELDS = ["client__id", "client__preferred_name", "client__legal_first_name", "client__legal_last_name"]
+CASE_FIELDS = ["id", "status", "acuity", "opened_at", "client_id", "program_id", "primary_worker_id"]
+PROGRAM_FIELDS = ["program__id", "program__name", "program__contact_interval_days"]
+
+
+def _prefixed(fields: list[str], prefix: str) -> list[str]:
+    return [f"{prefix}{name}" for name in fields]
+
 
 # A review shows this many days before it is due, so it can be planned with the client.
 REVIEW_NOTICE_DAYS = 14

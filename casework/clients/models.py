@@ -415,6 +415,8 @@ class MergeRecord(models.Model):
     @property
     def is_undone(self) -> bool:
         return self.undone_at is not None
+
+
 class ConsentMethod(models.TextChoices):
     """How the client gave consent to share information outside the agency."""
 

@@ -41,6 +41,8 @@ def can_review_duplicates(user: User) -> bool:
     records hang off each, never clinical content: an administrator may do it too.
     """
     return bool(user.is_active and user.role in DUPLICATE_REVIEW_ROLES and user.agency_id is not None)
+
+
 def can_manage_consent(user: User, client: object) -> bool:
     """Record or revoke a client's consent to share: the case team of one of the client's cases
     (primary worker, staff member) and those who oversee it (team supervisor, program director)."""
