@@ -39,6 +39,9 @@ RELATIONS: dict[str, str] = {
     "tasks.Notification.client": MOVE,
     "safety.RiskFlag.client": MOVE,
     "needs.SuggestedNeed.client": MOVE,
+    "careplans.Plan.client": MOVE,
+    "referrals.Referral.client": MOVE,
+    "clients.Consent.client": MOVE,  # the client's consents to share go with the person
     "clients.ClientIdentifier.client": MOVE,  # except one the survivor already carries
     "clients.SupportContact.client": MOVE,
     "clients.AccessGrant.client": MOVE,
