@@ -182,7 +182,7 @@ def _submit(
     key: FormKey,
     action: Callable[[dict[str, Any]], Any],
     *,
-    success: str,
+    success: str | Callable[[Any], str],
     anchor: str = "",
 ) -> HttpResponse:
     """Validate, call the service, redirect back; on refusal re-render with the form bound and the reason."""
@@ -190,7 +190,7 @@ def _submit(
     conflict = None
     if form.is_valid():
         try:
-            action(form.cleaned_data)
+            result = action(form.cleaned_data)
         except VersionConflict as exc:
             conflict = describe_changes(exc.changes)
             status = exc.status_code
@@ -205,7 +205,7 @@ def _submit(
                 # The form may not be on the page for this user: say it at the top too.
                 messages.error(request, exc.message)
         else:
-            messages.success(request, success)
+            messages.success(request, success(result) if callable(success) else success)
             return redirect(_plan_url(plan, anchor))
     audit_record(actor=request.user, action="careplan.view", client_id=plan.client_id, obj=plan)
     return _render_plan(request, plan, bound={key: form}, conflict=conflict, status=status)
@@ -598,21 +598,22 @@ def revision_start(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
 @clinical_view
 @require_POST
 def submit(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
+    """Submit the draft: for approval where the program requires it, else it is published at once."""
     plan = _plan_for(request, plan_id)
-    result: dict[str, Plan] = {}
 
-    def run(d: dict[str, Any]) -> None:
-        result["plan"] = services.plan_submit(actor=request.user, plan=plan, expected_version=d["version"])
+    def said(submitted: Plan) -> str:
+        if submitted.open_revision_id:
+            return _("Plan submitted for approval. It becomes active once approved.")
+        return _("Plan published: this version is now the active plan.")
 
-    response = _submit(request, plan, VersionedForm(request.POST), ("version", None), run, success="")
-    if "plan" in result:
-        # Replace the empty success message with what happened.
-        list(messages.get_messages(request))
-        if result["plan"].open_revision_id:
-            messages.success(request, _("Plan submitted for approval. It becomes active once approved."))
-        else:
-            messages.success(request, _("Plan published: this version is now the active plan."))
-    return response
+    return _submit(
+        request,
+        plan,
+        VersionedForm(request.POST),
+        ("version", None),
+        lambda d: services.plan_submit(actor=request.user, plan=plan, expected_version=d["version"]),
+        success=said,
+    )
 
 
 @clinical_view
