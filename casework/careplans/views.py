@@ -9,17 +9,20 @@ stale version also shows what others changed meanwhile.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from casework.accounts.models import Program, Role, User
 from casework.audit.services import audit_record
 from casework.careplans import client_copy, selectors, services
 from casework.careplans.forms import (
@@ -29,6 +32,7 @@ from casework.careplans.forms import (
     InterventionForm,
     NeedForm,
     PlanCreateForm,
+    PlanSettingsForm,
     ProgressForm,
     StatementForm,
     StepStatusForm,
@@ -38,6 +42,7 @@ from casework.careplans.forms import (
 from casework.careplans.models import (
     Plan,
     PlanRevision,
+    PlanTemplate,
     RevisionStatus,
     StatementKind,
 )
@@ -817,3 +822,44 @@ def pdf_copy(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="care-plan-{plan.pk}-v{revision.number}.pdf"'
     return response
+
+
+# --- A program's plan rules -------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def program_settings(request: HttpRequest, program_id: int) -> HttpResponse:
+    """A program's care-plan rules (approval, review interval) and its templates: its director or an administrator."""
+    user = cast(User, request.user)
+    program = Program.objects.filter(pk=program_id, agency_id=user.agency_id or 0).first()
+    if program is None or not (user.role == Role.ADMINISTRATOR or program.director_id == user.pk):
+        raise NotFound()
+    current = services.plan_settings_for(program)
+    status = 200
+    if request.method == "POST":
+        form = PlanSettingsForm(request.POST)
+        status = 422
+        if form.is_valid():
+            try:
+                services.plan_settings_update(actor=user, program=program, **form.cleaned_data)
+            except DomainError as exc:
+                status = add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Care-plan rules saved."))
+                return redirect("careplans:program_settings", program_id=program.pk)
+    else:
+        form = PlanSettingsForm(
+            initial={
+                "approval_required": current.approval_required,
+                "review_interval_days": current.review_interval_days,
+            }
+        )
+    context = {
+        "nav": "team",
+        "program": program,
+        "form": form,
+        "templates": list(PlanTemplate.objects.filter(program=program).order_by("name")),
+    }
+    return render(request, "careplans/program_settings.html", context, status=status)
