@@ -108,6 +108,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "instrument_version.update": _("Changed a draft instrument version"),
     "instrument_version.publish": _("Published an instrument version"),
     "suggested_need.accept": _("Took a suggested need into a care plan"),
+    "suggested_need.reopen": _("A suggested need waits again (taken out of a plan's draft)"),
     "careplan.create": _("Started a care plan"),
     "careplan.view": _("Viewed a care plan"),
     "careplan.list": _("Listed a case's care plans"),

@@ -218,3 +218,12 @@ def goal_updates(cleaned_data: dict[str, Any], goals: list[Any]) -> list[dict[st
         for goal in goals
         if cleaned_data.get(f"goal_{goal.pk}_addressed")
     ]
+
+
+class PlanSettingsForm(forms.Form):
+    approval_required = forms.BooleanField(
+        label=_("Plans need a supervisor's approval before they become active"), required=False
+    )
+    review_interval_days = forms.IntegerField(
+        label=_("Review each plan every (days)"), min_value=7, max_value=730, help_text=_("Between 7 and 730 days.")
+    )

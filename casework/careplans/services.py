@@ -145,6 +145,8 @@ def _bump(actor: User, plan: Plan, action: str, changes: Mapping[str, Any], *, f
 def _require_editor(actor: User, plan: Plan) -> None:
     if not can_edit_plan(actor, plan):
         raise PermissionDenied(_("Only the case team and its supervisors can change this plan."))
+    if plan.case.status == CaseStatus.CLOSED:
+        raise ValidationFailed(_("This case is closed; reopen it to change its plan."), field="case")
 
 
 def _editable_revision(plan: Plan) -> PlanRevision:
@@ -419,10 +421,21 @@ def need_remove(*, actor: User, need: PlanNeed, expected_version: int) -> None:
     _item_revision_check(locked, need.revision_id)
     Goal.objects.filter(need=need).update(need=None)
     if need.suggested_need_id:
-        # Taken out of the plan: the suggestion waits again rather than being lost.
-        SuggestedNeed.objects.filter(pk=need.suggested_need_id, status=SuggestedNeedStatus.ACCEPTED).exclude(
-            plan_needs__revision__status__in=["active", "superseded"]
-        ).update(status=SuggestedNeedStatus.SUGGESTED, decided_at=None, decided_by=None)
+        # Taken out of a plan never published with it: the suggestion waits again rather than being lost.
+        reopened = (
+            SuggestedNeed.objects.filter(pk=need.suggested_need_id, status=SuggestedNeedStatus.ACCEPTED)
+            .exclude(plan_needs__revision__status__in=["active", "superseded"])
+            .update(status=SuggestedNeedStatus.SUGGESTED, decided_at=None, decided_by=None)
+        )
+        if reopened:
+            audit_record(
+                actor=actor,
+                action="suggested_need.reopen",
+                client_id=locked.client_id,
+                object_type="needs.suggestedneed",
+                object_id=need.suggested_need_id,
+                changes={"status": [SuggestedNeedStatus.ACCEPTED, SuggestedNeedStatus.SUGGESTED]},
+            )
     pk, domain = need.pk, need.domain
     need.delete()
     _bump(actor, locked, "careplan.item_remove", {"item": [f"need {pk}", None], "domain": [domain, None]})

@@ -5,6 +5,7 @@ from casework.careplans import views
 app_name = "careplans"
 urlpatterns = [
     path("cases/<int:case_id>/plans/new/", views.create, name="create"),
+    path("programs/<int:program_id>/plan-rules/", views.program_settings, name="program_settings"),
     path("plans/<int:plan_id>/", views.detail, name="detail"),
     path("plans/<int:plan_id>/summary/", views.summary_update, name="summary"),
     path("plans/<int:plan_id>/needs/", views.need_add, name="need_add"),

@@ -9,17 +9,20 @@ stale version also shows what others changed meanwhile.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from casework.accounts.models import Program, Role, User
 from casework.audit.services import audit_record
 from casework.careplans import client_copy, selectors, services
 from casework.careplans.forms import (
@@ -29,6 +32,7 @@ from casework.careplans.forms import (
     InterventionForm,
     NeedForm,
     PlanCreateForm,
+    PlanSettingsForm,
     ProgressForm,
     StatementForm,
     StepStatusForm,
@@ -38,6 +42,7 @@ from casework.careplans.forms import (
 from casework.careplans.models import (
     Plan,
     PlanRevision,
+    PlanTemplate,
     RevisionStatus,
     StatementKind,
 )
@@ -182,7 +187,7 @@ def _submit(
     key: FormKey,
     action: Callable[[dict[str, Any]], Any],
     *,
-    success: str,
+    success: str | Callable[[Any], str],
     anchor: str = "",
 ) -> HttpResponse:
     """Validate, call the service, redirect back; on refusal re-render with the form bound and the reason."""
@@ -190,7 +195,7 @@ def _submit(
     conflict = None
     if form.is_valid():
         try:
-            action(form.cleaned_data)
+            result = action(form.cleaned_data)
         except VersionConflict as exc:
             conflict = describe_changes(exc.changes)
             status = exc.status_code
@@ -205,7 +210,7 @@ def _submit(
                 # The form may not be on the page for this user: say it at the top too.
                 messages.error(request, exc.message)
         else:
-            messages.success(request, success)
+            messages.success(request, success(result) if callable(success) else success)
             return redirect(_plan_url(plan, anchor))
     audit_record(actor=request.user, action="careplan.view", client_id=plan.client_id, obj=plan)
     return _render_plan(request, plan, bound={key: form}, conflict=conflict, status=status)
@@ -598,21 +603,22 @@ def revision_start(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
 @clinical_view
 @require_POST
 def submit(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
+    """Submit the draft: for approval where the program requires it, else it is published at once."""
     plan = _plan_for(request, plan_id)
-    result: dict[str, Plan] = {}
 
-    def run(d: dict[str, Any]) -> None:
-        result["plan"] = services.plan_submit(actor=request.user, plan=plan, expected_version=d["version"])
+    def said(submitted: Plan) -> str:
+        if submitted.open_revision_id:
+            return _("Plan submitted for approval. It becomes active once approved.")
+        return _("Plan published: this version is now the active plan.")
 
-    response = _submit(request, plan, VersionedForm(request.POST), ("version", None), run, success="")
-    if "plan" in result:
-        # Replace the empty success message with what happened.
-        list(messages.get_messages(request))
-        if result["plan"].open_revision_id:
-            messages.success(request, _("Plan submitted for approval. It becomes active once approved."))
-        else:
-            messages.success(request, _("Plan published: this version is now the active plan."))
-    return response
+    return _submit(
+        request,
+        plan,
+        VersionedForm(request.POST),
+        ("version", None),
+        lambda d: services.plan_submit(actor=request.user, plan=plan, expected_version=d["version"]),
+        success=said,
+    )
 
 
 @clinical_view
@@ -816,3 +822,44 @@ def pdf_copy(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="care-plan-{plan.pk}-v{revision.number}.pdf"'
     return response
+
+
+# --- A program's plan rules -------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def program_settings(request: HttpRequest, program_id: int) -> HttpResponse:
+    """A program's care-plan rules (approval, review interval) and its templates: its director or an administrator."""
+    user = cast(User, request.user)
+    program = Program.objects.filter(pk=program_id, agency_id=user.agency_id or 0).first()
+    if program is None or not (user.role == Role.ADMINISTRATOR or program.director_id == user.pk):
+        raise NotFound()
+    current = services.plan_settings_for(program)
+    status = 200
+    if request.method == "POST":
+        form = PlanSettingsForm(request.POST)
+        status = 422
+        if form.is_valid():
+            try:
+                services.plan_settings_update(actor=user, program=program, **form.cleaned_data)
+            except DomainError as exc:
+                status = add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Care-plan rules saved."))
+                return redirect("careplans:program_settings", program_id=program.pk)
+    else:
+        form = PlanSettingsForm(
+            initial={
+                "approval_required": current.approval_required,
+                "review_interval_days": current.review_interval_days,
+            }
+        )
+    context = {
+        "nav": "team",
+        "program": program,
+        "form": form,
+        "templates": list(PlanTemplate.objects.filter(program=program).order_by("name")),
+    }
+    return render(request, "careplans/program_settings.html", context, status=status)

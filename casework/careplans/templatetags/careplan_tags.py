@@ -26,6 +26,15 @@ def case_care_plans(context: template.Context, case: Case) -> dict[str, Any]:
     }
 
 
+@register.inclusion_tag("careplans/_program_links.html", takes_context=True)
+def program_plan_rules(context: template.Context) -> dict[str, Any]:
+    """Links to the care-plan rules of the programs the user directs (the Team page)."""
+    from casework.accounts.models import Program
+
+    user = context["request"].user
+    return {"programs": list(Program.objects.filter(director=user).order_by("name"))}
+
+
 @register.simple_tag
 def change_label(change: str) -> str:
     return {

@@ -333,3 +333,13 @@ def test_program_plan_rules_are_set_by_its_director_only(worker, director, case)
     )
     assert row.approval_required and services.plan_settings_for(case.program).review_interval_days == 30
     assert AuditEvent.objects.filter(action="careplan.settings_update").count() == 1
+
+
+def test_removing_an_accepted_need_from_the_draft_puts_the_suggestion_back(worker, case):
+    suggestion = food_suggestion(case)
+    plan = services.plan_create(actor=worker, case=case)
+    need = services.need_add(actor=worker, plan=plan, expected_version=fresh(plan).version, suggested_need=suggestion)
+    services.need_remove(actor=worker, need=need, expected_version=fresh(plan).version)
+    suggestion.refresh_from_db()
+    assert suggestion.status == SuggestedNeedStatus.SUGGESTED and suggestion.decided_by is None
+    assert AuditEvent.objects.filter(action="suggested_need.reopen", object_id=str(suggestion.pk)).exists()

@@ -307,3 +307,24 @@ def test_a_progress_note_records_goal_progress_in_the_same_transaction(as_worker
     assert entry.note == note and entry.achievement_status == "improving" and entry.recorded_on == note.contact_date
     page = as_worker.get(reverse("careplans:goal", args=[goal.pk])).text
     assert "Food bank twice" in page and reverse("notes:detail", args=[note.pk]) in page
+
+
+def test_the_director_sets_the_programs_plan_rules(director, as_worker, as_colleague, as_outsider, case):
+    from django.test import Client as HttpClient
+
+    from casework.careplans.models import PlanSettings
+
+    url = reverse("careplans:program_settings", args=[case.program_id])
+    for http in (as_worker, as_colleague, as_outsider):
+        assert http.get(url).status_code == 404
+        assert http.post(url, {"approval_required": "on", "review_interval_days": "30"}).status_code == 404
+    assert not PlanSettings.objects.exists()
+    http = HttpClient()
+    http.force_login(director, backend="casework.accounts.backends.EmailBackend")
+    assert http.get(url).status_code == 200
+    bad = http.post(url, {"approval_required": "on", "review_interval_days": "3"})
+    assert bad.status_code == 422 and not PlanSettings.objects.exists()
+    assert http.post(url, {"approval_required": "on", "review_interval_days": "30"}).status_code == 302
+    saved = PlanSettings.objects.get()
+    assert saved.approval_required and saved.review_interval_days == 30
+    assert url in http.get(reverse("cases:team")).text
