@@ -62,7 +62,8 @@ def test_worker_finds_services_for_a_client_and_screens_benefits(new_page: Calla
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Find services")
     expect(page.get_by_role("checkbox", name="Food")).to_be_checked()
-    matches = page.get_by_role("region", name=re.compile(r"services? for Food"))
+    # José's screen found food, housing and transportation needs.
+    matches = page.get_by_role("region", name=re.compile(r"services? for .*Food"))
     first = matches.locator("li.service-result").first
     expect(first).to_contain_text(NEAREST_PANTRY)
     expect(first).to_contain_text("speaks Spanish")
@@ -71,12 +72,15 @@ def test_worker_finds_services_for_a_client_and_screens_benefits(new_page: Calla
     check_page(page)
     screenshot(page, "directory-match")
 
-    # Add housing: the housing help center joins the list.
-    page.get_by_role("checkbox", name="Housing").check()
+    expect(matches).to_contain_text("Berwyn Housing Help Center")
+
+    # Food only: the housing help center leaves the list.
+    page.get_by_role("checkbox", name="Transportation").uncheck()
+    page.get_by_role("checkbox", name="Housing").uncheck()
     page.get_by_role("button", name="Find services").click()
-    expect(page.get_by_role("region", name=re.compile(r"services for Food, Housing"))).to_contain_text(
-        "Berwyn Housing Help Center"
-    )
+    only_food = page.get_by_role("region", name=re.compile(r"services for Food$"))
+    expect(only_food).to_contain_text(NEAREST_PANTRY)
+    expect(only_food).not_to_contain_text("Berwyn Housing Help Center")
 
     page.get_by_role("link", name="Benefits screener").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Benefits screener")
