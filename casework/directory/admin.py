@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from casework.directory import derived, hsds, models, services
@@ -161,7 +162,8 @@ class UploadForm(forms.Form):
 @admin.register(models.DirectoryImport)
 class DirectoryImportAdmin(AdministratorsOnly, admin.ModelAdmin):
     list_display = ["started_at", "source_name", "status", "actor"]
-    readonly_fields = ["started_at", "finished_at", "actor", "source_name", "status", "counts", "problems"]
+    readonly_fields = ["started_at", "finished_at", "actor", "source_name", "status", "counts_table", "report"]
+    fields = ("started_at", "finished_at", "actor", "source_name", "status", "counts_table", "report")
     change_list_template = "directory/admin/import_changelist.html"
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
@@ -172,6 +174,36 @@ class DirectoryImportAdmin(AdministratorsOnly, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=_("rows"))
+    def counts_table(self, run: models.DirectoryImport) -> str:
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (table, counts.get("created", 0), counts.get("updated", 0), counts.get("rejected", 0))
+                for table, counts in run.counts.items()
+            ),
+        )
+        head = format_html(
+            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            _("table"),
+            _("created"),
+            _("updated"),
+            _("rejected"),
+        )
+        return format_html("<table>{}{}</table>", head, rows)
+
+    @admin.display(description=_("problems"))
+    def report(self, run: models.DirectoryImport) -> str:
+        if not run.problems:
+            return str(_("None."))
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((p.get("severity", ""), p.get("where", ""), p.get("message", "")) for p in run.problems[:1000]),
+        )
+        return format_html("<table>{}</table>", rows)
 
     def get_urls(self) -> list[Any]:
         return [

@@ -17,6 +17,7 @@ RADIUS_CHOICES = [
     (3, _("3 miles")),
     (5, _("5 miles")),
     (10, _("10 miles")),
+    (15, _("15 miles")),
     (25, _("25 miles")),
     (50, _("50 miles")),
 ]

@@ -22,6 +22,7 @@ from casework.core.errors import NotFound
 from casework.directory import derived, eligibility, geo, hours
 from casework.directory.models import (
     Address,
+    Location,
     NeedCategory,
     Schedule,
     Service,
@@ -185,26 +186,42 @@ def _search_conditions(criteria: SearchCriteria) -> Conditions:
     return conditions
 
 
+IN_BATCH = 2000
+
+
+def _chunks(ids: Sequence[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(ids), IN_BATCH):
+        yield list(ids[start : start + IN_BATCH])
+
+
 def _near(
     conditions: Conditions, origin: Origin, radius: float
 ) -> dict[uuid.UUID, tuple[float | None, uuid.UUID | None, str]]:
-    """Services within `radius` of the origin or whose service area covers it: id -> (miles, location, area)."""
+    """Services within `radius` of the origin or whose service area covers it: id -> (miles, location, area).
+
+    Single-table queries on indexed columns, in steps (locations in the bounding box, their
+    services, the areas covering the origin, then the conditions on those services by primary
+    key), so the plan is the same on PostgreSQL and on SQLite without planner statistics.
+    """
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(origin.latitude, origin.longitude, radius)
-    rows = ServiceAtLocation.objects.filter(
-        *conditions("service__"),
-        location__latitude__gte=min_lat,
-        location__latitude__lte=max_lat,
-        location__longitude__gte=min_lon,
-        location__longitude__lte=max_lon,
-    ).values_list("service_id", "location_id", "location__latitude", "location__longitude")
-    found: dict[uuid.UUID, tuple[float | None, uuid.UUID | None, str]] = {}
-    for service_id, location_id, latitude, longitude in rows:
+    locations = Location.objects.filter(
+        latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon
+    ).values_list("id", "latitude", "longitude")
+    miles_to: dict[uuid.UUID, float] = {}
+    for location_id, latitude, longitude in locations:
         if latitude is None or longitude is None:
             continue
         miles = geo.distance_miles(origin.latitude, origin.longitude, latitude, longitude)
-        if miles <= radius and (service_id not in found or miles < (found[service_id][0] or 0.0)):
-            found[service_id] = (miles, location_id, "")
-    areas = ServiceArea.objects.filter(origin.area_q(), *conditions("service__")).values_list("service_id", "kind")
+        if miles <= radius:
+            miles_to[location_id] = miles
+    found: dict[uuid.UUID, tuple[float | None, uuid.UUID | None, str]] = {}
+    for chunk in _chunks(list(miles_to)):
+        for service_id, location_id in ServiceAtLocation.objects.filter(location_id__in=chunk).values_list(
+            "service_id", "location_id"
+        ):
+            miles = miles_to[location_id]
+            if service_id not in found or miles < (found[service_id][0] or 0.0):
+                found[service_id] = (miles, location_id, "")
     labels: dict[str, str] = {
         ServiceAreaKind.POSTAL_CODE: _("serves ZIP %(zip)s") % {"zip": origin.postal_code},
         ServiceAreaKind.COUNTY: _("serves %(county)s") % {"county": origin.county_label},
@@ -217,11 +234,15 @@ def _near(
         ServiceAreaKind.STATE,
         ServiceAreaKind.COUNTRY,
     ]
+    areas = ServiceArea.objects.filter(origin.area_q()).values_list("service_id", "kind")
     for service_id, kind in rows_sorted(areas, rank):
         near_miles, near_location, area = found.get(service_id, (None, None, ""))
         if not area:
             found[service_id] = (near_miles, near_location, labels[kind])
-    return found
+    keep: set[uuid.UUID] = set()
+    for chunk in _chunks(list(found)):
+        keep.update(Service.objects.filter(*conditions(""), pk__in=chunk).values_list("pk", flat=True))
+    return {service_id: value for service_id, value in found.items() if service_id in keep}
 
 
 def rows_sorted(rows: Iterable[tuple[Any, str]], rank: list[str]) -> list[tuple[Any, str]]:
@@ -266,7 +287,9 @@ def search(criteria: SearchCriteria, *, now: datetime.datetime | None = None) ->
     if criteria.origin is not None:
         radius = max(0.5, min(criteria.radius_miles, MAX_RADIUS_MILES))
         near = _near(conditions, criteria.origin, radius)
-        ordered = sorted(near, key=lambda key: (near[key][0] is None, near[key][0] or 0.0, str(key)))
+        # Nearest first; services found by their area only come after, most local area first
+        # (the order _near found them in: the sort is stable).
+        ordered = sorted(near, key=lambda key: (near[key][0] is None, near[key][0] or 0.0))
     else:
         # Enough candidates to fill a page after the open-now check.
         page_size = limit * 4 if criteria.open_now else limit
@@ -319,13 +342,15 @@ def _reasons(criteria: SearchCriteria, result: Result, *, now: datetime.datetime
 
 
 def _age_reason(service: Service, age: int) -> str:
-    if service.minimum_age is None and service.maximum_age is None:
+    """'ages 18 to 64 (age 30)', 'ages 18 and over (age 30)', 'up to age 17 (age 15)'."""
+    low, high = service.minimum_age, service.maximum_age
+    if low is None and high is None:
         return _("no age limit")
-    return _("ages %(low)s to %(high)s (%(age)s accepted)") % {
-        "low": service.minimum_age if service.minimum_age is not None else 0,
-        "high": service.maximum_age if service.maximum_age is not None else "—",
-        "age": age,
-    }
+    if high is None:
+        return _("ages %(low)s and over (age %(age)s)") % {"low": low, "age": age}
+    if low is None:
+        return _("up to age %(high)s (age %(age)s)") % {"high": high, "age": age}
+    return _("ages %(low)s to %(high)s (age %(age)s)") % {"low": low, "high": high, "age": age}
 
 
 def service_get(*, service_id: uuid.UUID | str) -> Service:

@@ -64,7 +64,8 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
     if request.GET:
         if form.is_valid():
             results = selectors.search(criteria_from_form(form))
-        else:
+        elif not request.htmx:
+            # htmx swaps only successful responses: the partial with the message is a 200 there.
             status = 422
     context = {"nav": "directory", "form": form, "results": results}
     template = "directory/search.html#results" if request.htmx and not request.htmx.boosted else "directory/search.html"

@@ -81,7 +81,7 @@ def test_language_cost_and_age_filters_say_why():
     assert names(search(SearchCriteria(free_only=True))) == ["Spanish pantry"]
     assert names(search(SearchCriteria(age=15))) == ["Spanish pantry", "Youth center"]
     adult = search(SearchCriteria(age=30, text="clinic"))
-    assert names(adult) == ["Paid clinic"] and "ages 18 to 64 (30 accepted)" in adult[0].reasons
+    assert names(adult) == ["Paid clinic"] and "ages 18 to 64 (age 30)" in adult[0].reasons
 
 
 def test_closed_services_are_not_found():
