@@ -461,7 +461,7 @@ def consent_revoke(
 
     Referrals already sent stay as they are (the disclosure happened); no new ones may use it.
     """
-    locked = Consent.objects.select_for_update().select_related("client").get(pk=consent.pk)
+    locked = Consent.objects.select_for_update(of=("self",)).select_related("client").get(pk=consent.pk)
     if not permissions.can_manage_consent(actor, locked.client):
         raise PermissionDenied(_("Only the client's case team can revoke consent."))
     if locked.version != expected_version:

@@ -151,7 +151,7 @@ def _check_consent(referral: Referral, consent: Consent | None, *, on: datetime.
 
 def _lock(referral: Referral) -> Referral:
     return (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("case__program", "case__team", "client", "organization", "service", "consent")
         .get(pk=referral.pk)
     )

@@ -309,3 +309,16 @@ def test_an_accepted_referral_past_its_due_date_gets_a_task(sent, partner):
     assert [task.source_kind for task in created] == [TaskSource.REFERRAL_OVERDUE]
     services.referral_complete(actor=partner, referral=sent, outcome="Done late.")
     assert Task.objects.get(pk=created[0].pk).status == TaskStatus.DONE
+
+
+def test_the_command_runs_the_background_job_and_creates_the_task_once(sent):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _sent_on(sent, timezone.localdate() - datetime.timedelta(days=10))
+    out = StringIO()
+    call_command("referral_follow_up", stdout=out)
+    assert "Created 1 follow-up tasks." in out.getvalue()
+    call_command("referral_follow_up", stdout=out)
+    assert Task.objects.filter(source_kind=TaskSource.REFERRAL_NO_ANSWER, source_id=sent.pk).count() == 1
