@@ -79,9 +79,10 @@ def test_load_demo_creates_the_demo_agency_staff_and_programs(demo_output: str, 
         assert users[email].role == role, email
     staff = [user for user in users.values() if user.role != Role.PARTNER]
     assert all(user.is_demo_account and user.agency_id == agency.pk for user in staff)
-    # The food pantry's partner login belongs to no agency: it sees only its organization's inbox.
+    # The food pantry's partner login belongs to no agency: it reaches that organization's referral inbox only.
     partner = users["partner@example.org"]
     assert partner.role == Role.PARTNER and partner.is_demo_account and partner.agency_id is None
+    assert partner.partner_account.organization.name == "Riverside Township"  # type: ignore[attr-defined]
     assert all(user.check_password(DEMO_PASSWORD) for user in users.values())
     assert users["admin@example.org"].is_staff
     assert not users["cm1@example.org"].is_staff
