@@ -130,6 +130,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "careplan.download_pdf": _("Downloaded the client's copy of a care plan as PDF (disclosure)"),
     "careplan.export_fhir": _("Exported a care plan as FHIR (disclosure)"),
     "careplan.settings_update": _("Changed a program's care-plan rules"),
+    "careplan.template_save": _("Added or changed a care-plan template"),
     "consent.record": _("Recorded consent to share outside the agency"),
     "consent.revoke": _("Revoked consent to share"),
     "consent.view": _("Viewed a consent to share"),
