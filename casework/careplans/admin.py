@@ -165,7 +165,8 @@ class PlanTemplateAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "program":
-            kwargs["queryset"] = Program.objects.filter(agency_id=getattr(request.user, "agency_id", None))
+            agency_id = getattr(request.user, "agency_id", None)
+            kwargs["queryset"] = Program.objects.filter(agency_id=agency_id) if agency_id else Program.objects.none()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: PlanTemplate, form: Any, change: bool) -> None:
