@@ -278,3 +278,16 @@ def revisions_compare(old: PlanRevision, new: PlanRevision) -> dict[str, Any]:
         "change_count": sum(1 for _title, rows in sections for row in rows if row.change != "same")
         + (1 if old.summary != new.summary else 0),
     }
+
+
+def intervention_of_case(*, case_id: int, intervention_id: object) -> Intervention | None:
+    """An action step of one of the case's plans, by id as typed in a URL (None when it is not one)."""
+    try:
+        pk = int(str(intervention_id))
+    except ValueError:
+        return None
+    return (
+        Intervention.objects.filter(pk=pk, revision__plan__case_id=case_id)
+        .select_related("revision__plan", "goal")
+        .first()
+    )

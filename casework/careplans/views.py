@@ -55,6 +55,7 @@ from casework.clients.views import AuthenticatedRequest, clinical_view
 from casework.core.errors import DomainError, NotFound, PermissionDenied, VersionConflict
 from casework.needs.models import SuggestedNeed
 from casework.needs.selectors import suggested_needs_for_client
+from casework.referrals.models import Referral
 
 FormKey = tuple[str, Any]
 
@@ -177,7 +178,30 @@ def _render_plan(
                 )
     if shown.status == RevisionStatus.ACTIVE:
         context["acknowledgements"] = list(shown.acknowledgements.select_related("recorded_by"))
+    _attach_referrals(plan, content, can_refer=bool(can_edit and shown.status == RevisionStatus.ACTIVE))
     return render(request, "careplans/plan.html", context, status=status)
+
+
+def _attach_referrals(plan: Plan, content: Any, *, can_refer: bool) -> None:
+    """Each action step's referrals (made from it in this or an earlier version: steps keep their
+    key), and where to refer from it; one query whatever the number of steps."""
+    pairs = [(goal, step) for goal in content.goals for step in goal.interventions.all()]
+    by_key: dict[Any, list[Referral]] = {}
+    if pairs:
+        linked = (
+            Referral.objects.filter(case_id=plan.case_id, intervention__key__in=[step.key for _goal, step in pairs])
+            .select_related("service", "intervention")
+            .order_by("created_at", "pk")
+        )
+        for referral in linked:
+            assert referral.intervention is not None  # filtered on its key
+            by_key.setdefault(referral.intervention.key, []).append(referral)
+    match_url = reverse("directory:match", args=[plan.case_id])
+    for goal, step in pairs:
+        step.linked_referrals = by_key.get(step.key, [])
+        if can_refer:
+            domain = goal.need.domain if goal.need is not None else ""
+            step.refer_url = f"{match_url}?step={step.pk}" + (f"&domains={domain}" if domain else "")
 
 
 def _submit(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from casework.audit.services import audit_record
+from casework.careplans.selectors import intervention_of_case
 from casework.cases.selectors import case_get_for_user
 from casework.clients.views import AuthenticatedRequest
 from casework.core.errors import DomainError, NotFound
@@ -118,6 +119,8 @@ def match(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     today = timezone.localdate()
     profile = selectors.ClientProfile.of(client, on=today)
     results = selectors.match_for_client(profile=profile, domains=domains, radius_miles=radius)
+    # Opened from a care-plan action step ("Refer" on the plan): its referrals will name the step.
+    step = intervention_of_case(case_id=case.pk, intervention_id=request.GET.get("step", ""))
     audit_record(
         actor=request.user,
         action="directory.match",
@@ -135,6 +138,7 @@ def match(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
         "profile": profile,
         "results": results,
         "missing_zip": profile.origin is None,
+        "step": step,
     }
     return render(request, "directory/match.html", context)
 

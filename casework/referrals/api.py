@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 
 from casework.audit.services import audit_record
+from casework.careplans.selectors import intervention_of_case
 from casework.cases.selectors import case_get_for_user
 from casework.clients import services as client_services
 from casework.clients.models import Consent
@@ -188,6 +189,11 @@ def create_referral(
             return Status(200, with_etag(selectors.referral_get_for_user(user=user, referral_id=earlier), response))
     case = case_get_for_user(user=user, case_id=case_id, audit=False)
     service = selectors.service_for_referral(service_id=payload.service)
+    step = None
+    if payload.intervention is not None:
+        step = intervention_of_case(case_id=case.pk, intervention_id=payload.intervention)
+        if step is None:
+            raise ValidationFailed(_("That action step is not in this case's care plan."), field="intervention")
     try:
         referral = services.referral_create(
             actor=user,
@@ -200,6 +206,7 @@ def create_referral(
             summary=payload.summary,
             consent=_consent(user, payload.consent, case.client_id),
             need_domain=payload.need_domain,
+            intervention=step,
             submission_key=key,
         )
     except IntegrityError as exc:

@@ -98,6 +98,11 @@ class Referral(models.Model):
         "clients.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
     )
     need_domain = models.CharField(_("need"), max_length=20, choices=NeedDomain.choices, blank=True)
+    # The care-plan action step the referral carries out, when it was made from one. The plan
+    # shows it under that step in every later version too (steps keep their `key` across versions).
+    intervention = models.ForeignKey(
+        "careplans.Intervention", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
     reason = models.TextField(_("reason for the referral"), max_length=2000)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
     due_date = models.DateField(_("complete by"), null=True, blank=True)

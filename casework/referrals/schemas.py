@@ -59,6 +59,8 @@ class ReferralCreate(InputSchema):
     summary: str = Field("", max_length=2000)
     consent: RecordId | None = None
     need_domain: str = Field("", max_length=20)
+    # The case's care-plan action step the referral carries out (GET /plans/{id} lists them).
+    intervention: RecordId | None = None
 
 
 class ReferralUpdate(InputSchema):
@@ -98,6 +100,7 @@ class ReferralRead(Schema):
     organization_id: uuid.UUID
     organization_name: str = Field(..., alias="organization.name")
     consent_id: int | None
+    intervention_id: int | None
     need_domain: str
     reason: str
     urgency: str

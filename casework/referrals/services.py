@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import User
 from casework.audit.selectors import changes_since
 from casework.audit.services import audit_record, diff, snapshot
+from casework.careplans.models import Intervention
 from casework.cases import permissions as case_permissions
 from casework.cases.models import Case, CaseStatus
 from casework.clients.models import Consent, SharedInformation
@@ -186,9 +187,13 @@ def referral_create(
     summary: str = "",
     consent: Consent | None = None,
     need_domain: str = "",
+    intervention: Intervention | None = None,
     submission_key: str | None = None,
 ) -> Referral:
-    """A draft referral of the case's client to a directory service (the caller authorised the case)."""
+    """A draft referral of the case's client to a directory service (the caller authorised the case).
+
+    `intervention`: the care-plan action step of this case that the referral carries out.
+    """
     _require_sender(actor, case)
     if submission_key:
         earlier = Referral.objects.filter(submission_key=submission_key, referred_by=actor).first()
@@ -206,6 +211,8 @@ def referral_create(
     )
     if consent is not None and consent.client_id != case.client_id:
         raise ValidationFailed(_("That consent belongs to another client."), field="consent")
+    if intervention is not None and intervention.revision.plan.case_id != case.pk:
+        raise ValidationFailed(_("That action step belongs to another case's plan."), field="intervention")
     referral = Referral(
         case=case,
         client_id=case.client_id,
@@ -213,6 +220,7 @@ def referral_create(
         organization_id=service.organization_id,
         consent=consent,
         need_domain=need_domain,
+        intervention=intervention,
         reason=reason,
         urgency=urgency,
         due_date=due_date,
@@ -238,6 +246,7 @@ def referral_create(
             "due_date": [None, due_date],
             "shared_information": [None, shared],
             "consent": [None, consent.pk if consent else None],
+            "intervention": [None, intervention.pk if intervention else None],
         },
     )
     return referral

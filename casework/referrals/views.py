@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.audit.services import audit_record
+from casework.careplans.selectors import intervention_of_case
 from casework.cases import permissions as case_permissions
 from casework.cases.selectors import case_get_for_user
 from casework.cases.views import add_domain_error
@@ -130,6 +131,10 @@ def referral_new(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
         # eligibility, reasons); each result's "Refer" button comes back here with the service.
         return redirect("directory:match", case.pk)
     service = selectors.service_for_referral(service_id=service_id)
+    # Made from a care-plan action step: the referral names it, and the plan shows it under the step.
+    step = intervention_of_case(
+        case_id=case.pk, intervention_id=request.POST.get("step") or request.GET.get("step", "")
+    )
     initial = {"need_domain": request.GET.get("need", ""), "shared_information": ["name", "phone"]}
     form = ReferralForm(
         request.POST if request.method == "POST" else None, initial=initial, consents=_consents_for(case.client)
@@ -151,6 +156,7 @@ def referral_new(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
                     summary=data["summary"],
                     consent=data["consent"],
                     need_domain=data["need_domain"],
+                    intervention=step,
                 )
             except DomainError as exc:
                 status = add_domain_error(form, exc)
@@ -159,7 +165,7 @@ def referral_new(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
                     return _send_and_redirect(request, referral)
                 messages.success(request, _("Referral saved as a draft."))
                 return redirect("referrals:detail", referral.pk)
-    context = {"nav": "caseload", "case": case, "client": case.client, "service": service, "form": form}
+    context = {"nav": "caseload", "case": case, "client": case.client, "service": service, "form": form, "step": step}
     return render(request, "referrals/referral_form.html", context, status=status)
 
 
