@@ -22,6 +22,8 @@ from casework.appointments.forms import AppointmentForm, CancelForm, RescheduleF
 from casework.appointments.models import Appointment, AppointmentKind, CalendarFeedToken, TransportStatus
 from casework.appointments.timezones import ambiguity_note, combine_local, zone_of
 from casework.audit.services import audit_record
+from casework.careplans import services as plan_services
+from casework.careplans.selectors import intervention_of_case
 from casework.cases.models import Case, CaseTeamMember
 from casework.cases.views import add_domain_error, agency_of
 from casework.clients.permissions import CLINICAL_ROLES
@@ -89,6 +91,11 @@ def schedule(request: AuthenticatedRequest, client_id: int) -> HttpResponse:
     user = request.user
     client = client_get_for_user(user=user, client_id=client_id, audit=request.method == "GET")
     case = _case_of(client.pk, request.POST.get("case") if request.method == "POST" else request.GET.get("case"))
+    # Scheduled from a care-plan action step ("Schedule" on the plan): the step records the appointment.
+    step = None
+    if case is not None:
+        raw_step = request.POST.get("step") if request.method == "POST" else request.GET.get("step")
+        step = intervention_of_case(case_id=case.pk, intervention_id=raw_step or "")
     zone = zone_of(user.agency)
     choices = {"staff": _staff_choices(user), "external_members": _external_choices(client.pk)}
     clashes: list[str] = []
@@ -118,6 +125,9 @@ def schedule(request: AuthenticatedRequest, client_id: int) -> HttpResponse:
                     externals=data["externals"],
                     allow_overlap=data["confirm_overlap"],
                 )
+                if step is not None:
+                    # Same request transaction: the appointment and the step's link land together.
+                    plan_services.intervention_link_appointment(actor=user, intervention=step, appointment=appointment)
             except services.ScheduleClash as exc:
                 clashes = _clash_lines(exc)
                 status = 409
@@ -138,7 +148,15 @@ def schedule(request: AuthenticatedRequest, client_id: int) -> HttpResponse:
         address = ", ".join(part for part in [client.address_line1, client.city] if part)
         initial["address"] = address
         form = AppointmentForm(initial=initial, zone=zone, **choices)
-    context = {"nav": "calendar", "client": client, "case": case, "form": form, "clashes": clashes, "zone": zone}
+    context = {
+        "nav": "calendar",
+        "client": client,
+        "case": case,
+        "step": step,
+        "form": form,
+        "clashes": clashes,
+        "zone": zone,
+    }
     return render(request, "appointments/schedule.html", context, status=status)
 
 

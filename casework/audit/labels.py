@@ -131,6 +131,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "careplan.export_fhir": _("Exported a care plan as FHIR (disclosure)"),
     "careplan.settings_update": _("Changed a program's care-plan rules"),
     "careplan.template_save": _("Added or changed a care-plan template"),
+    "careplan.intervention_link": _("Linked an appointment to a care-plan action step"),
     "consent.record": _("Recorded consent to share outside the agency"),
     "consent.revoke": _("Revoked consent to share"),
     "consent.view": _("Viewed a consent to share"),

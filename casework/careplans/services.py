@@ -64,6 +64,7 @@ PLAN_EDIT_ACTIONS = [
     "careplan.publish",
     "careplan.goal_progress",
     "careplan.intervention_status",
+    "careplan.intervention_link",
     "careplan.acknowledge",
 ]
 TEXT_FIELDS = {"summary", "description", "client_words", "text", "comment", "signature", "responsible_name"}
@@ -720,6 +721,32 @@ def _intervention_status(actor: User, plan: Plan, intervention: Intervention, st
         plan,
         "careplan.intervention_status",
         {"item": [None, f"intervention {intervention.pk}"], "status": [old, status]},
+    )
+    return intervention
+
+
+@transaction.atomic
+def intervention_link_appointment(*, actor: User, intervention: Intervention, appointment: Any) -> Intervention:
+    """Record the appointment that carries out an action step (scheduled from the step on the plan).
+
+    Like a status update, this is tracking, allowed on the active version; the open draft's copy of
+    the step follows so publishing it keeps the link.
+    """
+    plan = _lock(intervention.revision.plan, None)
+    _require_editor(actor, plan)
+    if appointment.case_id != plan.case_id:
+        raise ValidationFailed(_("That appointment is not in this plan's case."), field="appointment")
+    intervention.appointment = appointment
+    intervention.save(update_fields=["appointment"])
+    if plan.open_revision_id:
+        Intervention.objects.filter(revision_id=plan.open_revision_id, key=intervention.key).update(
+            appointment=appointment
+        )
+    _bump(
+        actor,
+        plan,
+        "careplan.intervention_link",
+        {"item": [None, f"intervention {intervention.pk}"], "appointment": [None, appointment.pk]},
     )
     return intervention
 

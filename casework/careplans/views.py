@@ -197,11 +197,13 @@ def _attach_referrals(plan: Plan, content: Any, *, can_refer: bool) -> None:
             assert referral.intervention is not None  # filtered on its key
             by_key.setdefault(referral.intervention.key, []).append(referral)
     match_url = reverse("directory:match", args=[plan.case_id])
+    schedule_url = reverse("appointments:schedule", args=[plan.client_id])
     for goal, step in pairs:
         step.linked_referrals = by_key.get(step.key, [])
         if can_refer:
             domain = goal.need.domain if goal.need is not None else ""
             step.refer_url = f"{match_url}?step={step.pk}" + (f"&domains={domain}" if domain else "")
+            step.schedule_url = f"{schedule_url}?case={plan.case_id}&step={step.pk}"
 
 
 def _submit(
