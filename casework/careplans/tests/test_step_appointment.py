@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 
@@ -50,7 +52,7 @@ def test_the_worker_schedules_from_a_step_and_the_plan_shows_the_appointment(as_
 def test_an_appointment_of_another_case_is_refused_and_a_foreign_step_is_ignored(as_worker, worker, case, program):
     plan = published_plan(worker, case)
     step = plan.active_revision.interventions.get()
-    other_case = CaseFactory(
+    other_case: Any = CaseFactory(
         client=case.client, program=program, primary_worker=worker, team=worker.team, created_by=worker
     )
     other = make_appointment(actor=worker, client=case.client, case=other_case, starts_at=at(2027, 3, 1, 9))
