@@ -39,7 +39,8 @@ def generate_directory(
     rng = random.Random(seed)
     places = [row for row in zipcodes.list_all() if row.get("lat") and row.get("long") and row.get("active")]
     places.sort(key=lambda row: row["zip_code"])
-    categories = list(m.NeedCategory.objects.all())
+    # In a fixed order: the same seed must give the same directory on every database.
+    categories = list(m.NeedCategory.objects.order_by("code"))
     made = 0
     while made < services:
         count = min(batch_size, services - made)

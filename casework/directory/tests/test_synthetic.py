@@ -27,21 +27,24 @@ def test_generate_directory_refuses_without_debug(settings):
 
 def test_match_finds_synthetic_services_near_a_zip(settings):
     settings.DEBUG = True
+    assert m.NeedCategory.objects.exists()  # shipped as data by a migration
     call_command("generate_directory", services=2000, batch_size=1000, no_progress=True)
-    place = m.Address.objects.first()
-    assert place is not None
-    profile = ClientProfile(
-        age=40,
-        origin=origin_for_zip(place.postal_code),
-        language="Spanish",
-        interpreter_needed=False,
-        insurance="medicaid",
-        income_percent=120,
-    )
-    domains = list(
-        m.Service.objects.filter(service_at_locations__location=place.location).values_list(
-            "need_categories__domain", flat=True
+    # Services come with random eligibility limits: of the first places, some must match an
+    # ordinary adult client near them on the needs their services meet, and explain why.
+    found = []
+    for place in m.Address.objects.order_by("pk")[:20]:
+        profile = ClientProfile(
+            age=40,
+            origin=origin_for_zip(place.postal_code),
+            language="Spanish",
+            interpreter_needed=False,
+            insurance="medicaid",
+            income_percent=120,
         )
-    )
-    results = match_for_client(profile=profile, domains=domains, radius_miles=25)
-    assert results and all(r.reasons for r in results)
+        domains = list(
+            m.Service.objects.filter(service_at_locations__location=place.location)
+            .exclude(need_categories__domain=None)
+            .values_list("need_categories__domain", flat=True)
+        )
+        found += match_for_client(profile=profile, domains=domains, radius_miles=25)
+    assert found and all(result.reasons for result in found)
