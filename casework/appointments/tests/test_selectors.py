@@ -42,7 +42,7 @@ def test_staff_participants_see_it_too(worker: Any, supervisor: Any, case: Any) 
 
 def test_today_runs_a_fixed_number_of_queries(worker: Any, case: Any) -> None:
     make_appointment(actor=worker, client=case.client, starts_at=at(2026, 3, 2, 8))
-    user = User.objects.get(pk=worker.pk)
+    user = User.objects.select_related("agency").get(pk=worker.pk)
     with count_queries() as one:
         assert len(today_appointments(user, datetime.date(2026, 3, 2))) == 1
     for n in range(5):
@@ -51,10 +51,27 @@ def test_today_runs_a_fixed_number_of_queries(worker: Any, case: Any) -> None:
             client=client, program=case.program, primary_worker=worker, team=worker.team, created_by=worker
         )
         make_appointment(actor=worker, client=client, case=other, starts_at=at(2026, 3, 2, 9 + n))
-    user = User.objects.get(pk=worker.pk)
+    user = User.objects.select_related("agency").get(pk=worker.pk)
     with count_queries() as six:
         assert len(today_appointments(user, datetime.date(2026, 3, 2))) == 6
     assert len(one.captured_queries) == len(six.captured_queries) <= 2
+
+
+def test_no_appointment_today_costs_one_query(worker: Any, case: Any) -> None:
+    make_appointment(actor=worker, client=case.client, starts_at=at(2026, 3, 3, 8))  # tomorrow
+    user = User.objects.select_related("agency").get(pk=worker.pk)
+    with count_queries() as queries:
+        assert today_appointments(user, datetime.date(2026, 3, 2)) == []
+    assert len(queries.captured_queries) == 1
+
+
+def test_a_participant_who_lost_access_to_the_client_is_not_shown_it(
+    worker: Any, colleague: Any, case: Any
+) -> None:
+    appointment = make_appointment(actor=worker, client=case.client, starts_at=at(2026, 3, 2, 8))
+    appointment.staff.add(colleague)  # e.g. added while on the case team, since moved to another team
+    assert today_appointments(colleague, datetime.date(2026, 3, 2)) == []
+    assert [row.appointment_id for row in today_appointments(worker, datetime.date(2026, 3, 2))] == [appointment.pk]
 
 
 def test_todays_appointments_are_on_the_today_list_until_their_outcome_is_recorded(
