@@ -78,6 +78,7 @@ def _child_command(database: str, args: argparse.Namespace, result_path: Path, *
         "--result",
         str(result_path),
         *(["--reuse"] if reuse else []),
+        *(["--generate-only"] if args.generate_only else []),
     ]
 
 
@@ -137,6 +138,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", type=Path, help="Generate once into this directory and reuse it on later runs.")
     parser.add_argument("--drop", action="store_true", help="Remove the databases kept with --keep, then stop.")
+    parser.add_argument(
+        "--generate-only",
+        action="store_true",
+        help="With --keep: generate the data (if not there yet) and stop without measuring, so the timed "
+        "run can be taken later (e.g. under a lock while the machine is otherwise quiet).",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--reuse", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -151,6 +158,13 @@ def main() -> None:
             parser.error("--drop needs --keep DIR")
         for database in databases:
             drop_kept(database, args.keep)
+        return
+    if args.generate_only:
+        if not args.keep:
+            parser.error("--generate-only needs --keep DIR")
+        for database in databases:
+            run_kept_database(database, args)
+        print(f"\nGenerated (or found) in {args.keep}: {time.monotonic() - started:.0f} s.")
         return
     results = [run_database(database, args) for database in databases]
     bench_run.print_report(results)
@@ -253,6 +267,9 @@ def child(args: argparse.Namespace) -> None:
             if connection.vendor == "postgresql":
                 cursor.execute("ANALYZE")
     generate_seconds = time.monotonic() - started
+    if args.generate_only:
+        args.result.write_text(json.dumps({"database": args.database, "generate_seconds": generate_seconds}))
+        return
     measure_started = time.monotonic()
     budget, runs = args.seconds_per_operation, args.runs
 

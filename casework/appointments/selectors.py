@@ -139,10 +139,11 @@ class TodayAppointment:
 def todays_scheduled_appointments(*, user: User, today: datetime.date) -> list[Appointment]:
     """The user's appointments starting on `today` (agency time zone) still waiting for an outcome, by time.
 
-    Two phases, because the Today list asks on every page load and usually finds nothing: the
-    user's own appointments of the day (organiser or staff participant; one indexed query), then,
-    only when there are some, which of their clients the user may still see (a second query). A
-    participant who has lost access to the client does not get the row.
+    Built for the Today list, which asks on every page load and usually finds nothing: first the
+    ids of the user's own appointments of the day (organiser or staff participant; one indexed
+    query of two columns), and only when there are some, which of their clients the user may
+    still see, then those appointments with their client and case. A participant who has lost
+    access to the client does not get the row.
     """
     from casework.appointments.timezones import zone_of
 
@@ -152,23 +153,26 @@ def todays_scheduled_appointments(*, user: User, today: datetime.date) -> list[A
     start = datetime.datetime.combine(today, datetime.time.min, tzinfo=zone)
     end = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
     mine = Q(organiser=user) | Q(pk__in=Appointment.staff.through.objects.filter(user=user).values("appointment_id"))
-    rows = list(
-        Appointment.objects.filter(mine, starts_at__gte=start, starts_at__lt=end, outcome=AppointmentOutcome.SCHEDULED)
-        .select_related("client", "case__program")
-        .order_by("starts_at", "pk")
+    found = list(
+        Appointment.objects.filter(
+            mine, starts_at__gte=start, starts_at__lt=end, outcome=AppointmentOutcome.SCHEDULED
+        ).values_list("pk", "client_id")
     )
-    if not rows:
-        return rows
-    visible = set(
-        clients_visible_to(user).filter(pk__in={row.client_id for row in rows}).values_list("pk", flat=True)
+    if not found:
+        return []
+    visible = set(clients_visible_to(user).filter(pk__in={client for _, client in found}).values_list("pk", flat=True))
+    shown = [pk for pk, client in found if client in visible]
+    if not shown:
+        return []
+    return list(
+        Appointment.objects.filter(pk__in=shown).select_related("client", "case__program").order_by("starts_at", "pk")
     )
-    return [row for row in rows if row.client_id in visible]
 
 
 def today_appointments(user: User, today: datetime.date) -> list[TodayAppointment]:
     """The user's scheduled appointments on `today` (a date in the agency's zone), in time order.
 
-    For the Today list. Runs at most two queries whatever the number of rows (one when there is none).
+    For the Today list. Runs at most three queries whatever the number of rows (one when there is none).
     Returns a list of `TodayAppointment`: `appointment_id`, `client_id`, `client_name`
     (display name), `case_id` (or None), `kind` (AppointmentKind value), `kind_label`,
     `title` (neutral), `starts_at`/`ends_at` (aware, UTC), `url` (the appointment's page),

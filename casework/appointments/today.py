@@ -14,7 +14,7 @@ from casework.today.selectors import TodayItem, register_source
 from casework.today.sources import url_for
 
 
-@register_source("appointments", queries=2)
+@register_source("appointments", queries=3)
 def appointments_today(user: User, today: datetime.date) -> list[TodayItem]:
     """The user's appointments today still waiting for an outcome: go, then record attended or no-show."""
     zone = zone_of(user.agency) if user.agency_id else datetime.UTC

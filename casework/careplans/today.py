@@ -21,7 +21,7 @@ from casework.careplans.models import (
 )
 from casework.cases.models import OPEN_STATUSES
 from casework.today.selectors import TodayItem, register_source
-from casework.today.sources import _late_reason, url_for
+from casework.today.sources import CLIENT_COLUMNS, _case_columns, _late_reason, _Refs, url_for
 
 # What a row shows of its client, case and program (loading whole rows costs more than the queries).
 CLIENT_FIELDS = ["client__id", "client__preferred_name", "client__legal_first_name", "client__legal_last_name"]
@@ -29,7 +29,7 @@ CASE_FIELDS = ["id", "status", "acuity", "opened_at", "client_id", "program_id",
 PROGRAM_FIELDS = ["program__id", "program__name", "program__contact_interval_days"]
 
 
-def _prefixed(fields: list[str], prefix: str) -> list[str]:
+def _prefixed(fields: list[str] | tuple[str, ...], prefix: str) -> list[str]:
     return [f"{prefix}{name}" for name in fields]
 
 
@@ -40,44 +40,33 @@ REVIEW_NOTICE_DAYS = 14
 @register_source("plan_reviews", queries=1)
 def plan_reviews_due(user: User, today: datetime.date) -> list[TodayItem]:
     """Active plans of the user's open cases whose review is due within two weeks or overdue."""
-    plans = (
+    rows = (
         Plan.objects.filter(
             case__primary_worker=user,
             case__status__in=OPEN_STATUSES,
             active_revision__isnull=False,
             review_due_date__lte=today + datetime.timedelta(days=REVIEW_NOTICE_DAYS),
         )
-        .select_related("client", "case__program")
-        .only(
-            "id",
-            "title",
-            "review_due_date",
-            "client_id",
-            "case_id",
-            "active_revision_id",
-            *CLIENT_FIELDS,
-            *_prefixed(CASE_FIELDS, "case__"),
-            *_prefixed(PROGRAM_FIELDS, "case__"),
-        )
         .order_by("review_due_date", "id")
+        .values_list("id", "title", "review_due_date", *CLIENT_COLUMNS, *_case_columns("case__"))
     )
+    refs = _Refs()
     items = []
-    for plan in plans:
-        due = plan.review_due_date
-        assert due is not None  # filtered above
+    for plan_id, title, due, preferred, first, last, client_id, *case in rows:
         lateness = (today - due).days
+        case_ref = refs.case(*case)
         items.append(
             TodayItem(
                 kind="plan_review",
-                object_id=plan.pk,
-                title=_("Plan review: %(title)s") % {"title": plan.title},
+                object_id=plan_id,
+                title=_("Plan review: %(title)s") % {"title": title},
                 reason=_late_reason(lateness, due),
-                url=url_for("careplans:detail", plan.pk),
+                url=url_for("careplans:detail", plan_id),
                 due_date=due,
                 lateness_days=lateness,
-                acuity=plan.case.acuity,
-                client=plan.client,
-                case=plan.case,
+                acuity=case_ref.acuity if case_ref else 2,
+                client=refs.client(preferred, first, last, client_id),
+                case=case_ref,
             )
         )
     return items
@@ -137,7 +126,7 @@ def plans_waiting_for_approval(user: User, today: datetime.date) -> list[TodayIt
 @register_source("plan_interventions", queries=1)
 def overdue_interventions(user: User, today: datetime.date) -> list[TodayItem]:
     """Overdue action steps of active plans that the user carries (as the case manager or by name)."""
-    steps = (
+    rows = (
         Intervention.objects.filter(
             revision__status=RevisionStatus.ACTIVE,
             status__in=OPEN_INTERVENTION_STATUSES,
@@ -148,42 +137,34 @@ def overdue_interventions(user: User, today: datetime.date) -> list[TodayItem]:
             Q(responsible_party=ResponsibleParty.CASE_MANAGER, revision__plan__case__primary_worker=user)
             | Q(team_member__user=user, team_member__removed_at__isnull=True)
         )
-        .select_related("revision__plan__client", "revision__plan__case__program")
-        .only(
+        .order_by("due_date", "id")
+        .values_list(
             "id",
             "description",
             "due_date",
-            "revision_id",
-            "revision__id",
             "revision__plan_id",
-            "revision__plan__id",
             "revision__plan__title",
-            "revision__plan__client_id",
-            "revision__plan__case_id",
-            *_prefixed(CLIENT_FIELDS, "revision__plan__"),
-            *_prefixed(CASE_FIELDS, "revision__plan__case__"),
-            *_prefixed(PROGRAM_FIELDS, "revision__plan__case__"),
+            *_prefixed(CLIENT_COLUMNS, "revision__plan__"),
+            *_case_columns("revision__plan__case__"),
         )
-        .order_by("due_date", "id")
     )
+    refs = _Refs()
     items = []
-    for step in steps:
-        due = step.due_date
-        assert due is not None  # filtered above
-        plan = step.revision.plan
+    for step_id, description, due, plan_id, plan_title, preferred, first, last, client_id, *case in rows:
         lateness = (today - due).days
+        case_ref = refs.case(*case)
         items.append(
             TodayItem(
                 kind="plan_intervention",
-                object_id=step.pk,
-                title=_("Action step: %(step)s") % {"step": step.description[:80]},
-                reason=f"{_late_reason(lateness, due)} · {plan.title}",
-                url=url_for("careplans:detail", plan.pk) + f"#intervention-{step.pk}",
+                object_id=step_id,
+                title=_("Action step: %(step)s") % {"step": description[:80]},
+                reason=f"{_late_reason(lateness, due)} · {plan_title}",
+                url=url_for("careplans:detail", plan_id) + f"#intervention-{step_id}",
                 due_date=due,
                 lateness_days=lateness,
-                acuity=plan.case.acuity,
-                client=plan.client,
-                case=plan.case,
+                acuity=case_ref.acuity if case_ref else 2,
+                client=refs.client(preferred, first, last, client_id),
+                case=case_ref,
             )
         )
     return items
