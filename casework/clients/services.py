@@ -109,12 +109,16 @@ def client_create(
     data: Mapping[str, Any],
     ssn: str | None = None,
     identifiers: list[Mapping[str, str]] | None = None,
+    support_contacts: list[Mapping[str, Any]] | None = None,
     submission_key: str | None = None,
     duplicate_reason: str = "",
     certain_match_ids: list[int] | None = None,
     possible_match_ids: list[int] | None = None,
 ) -> Client:
     """Register a new client in the actor's agency; a repeated submission returns the first.
+
+    Identifiers and support contacts are added with the client, and only then: a repeated
+    submission adds nothing to the first one's client.
 
     When the worker registered the client despite "certain" matches, `certain_match_ids` and
     the worker's `duplicate_reason` are recorded in the audit event. Each certain or possible
@@ -165,6 +169,8 @@ def client_create(
             value=identifier.get("value", ""),
             issuer=identifier.get("issuer", ""),
         )
+    for contact in support_contacts or []:
+        support_contact_add(actor=actor, client=client, data=contact)
     if certain_match_ids or possible_match_ids:
         from casework.clients.duplicates import pairs_record_from_intake
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 from casework.audit.models import AuditEvent
 from casework.clients.models import Client, ClientIdentifier, SupportContact
 from casework.core import crypto
-from casework.testing import CaseFactory, ClientFactory, count_queries
+from casework.core.api import submission_key
+from casework.testing import CaseFactory, ClientFactory, count_queries, twin_request_unseen_until_insert
 
 URL = "/api/v1/clients"
 
@@ -140,6 +141,20 @@ def test_same_idempotency_key_twice_registers_one_client(as_worker):
     )
     assert other.status_code == 201
     assert Client.objects.filter(legal_last_name="Lopez").count() == 2
+
+
+def test_twin_registrations_with_one_key_at_once_answer_the_first_client(as_worker, worker):
+    headers = {"Idempotency-Key": "twin-1"}
+    first = as_worker.post(URL, NEW_CLIENT, content_type="application/json", headers=headers)
+    assert first.status_code == 201
+    counts = (Client.objects.count(), ClientIdentifier.objects.count(), SupportContact.objects.count())
+    created = (_events("client.create"), _events("client.identifier_add"), _events("client.contact_add"))
+    with twin_request_unseen_until_insert(Client, submission_key(worker, "twin-1")):
+        second = as_worker.post(URL, NEW_CLIENT, content_type="application/json", headers=headers)
+    assert second.status_code == 200, second.content
+    assert second.json()["id"] == first.json()["id"]
+    assert (Client.objects.count(), ClientIdentifier.objects.count(), SupportContact.objects.count()) == counts
+    assert (_events("client.create"), _events("client.identifier_add"), _events("client.contact_add")) == created
 
 
 def test_an_idempotency_key_never_returns_another_users_client(as_worker, as_colleague, colleague):
