@@ -229,10 +229,12 @@ def precondition(used_if_match: bool) -> Iterator[None]:
 # --- Idempotency-Key ---------------------------------------------------------------------------
 
 
-def submission_key(user: User, key: str | None) -> str | None:
+def submission_key(user: User, key: str | None, *, scope: str = "") -> str | None:
     """The stored submission key for a client's Idempotency-Key header, private to the user.
 
     Hashing the user in keeps two users' keys apart, and always fits the 64-character column.
+    `scope` keeps one key apart on different parents where the submission is "add to this one":
+    an addendum's key is scoped by its note, so the same key on another note is another addendum.
     """
     if key is None:
         return None
@@ -244,7 +246,8 @@ def submission_key(user: User, key: str | None) -> str | None:
             _("Idempotency-Key must be 1 to %(n)s printable ASCII characters.") % {"n": MAX_IDEMPOTENCY_KEY_LENGTH},
             field="Idempotency-Key",
         )
-    return hashlib.sha256(f"api:{user.pk}:{key}".encode()).hexdigest()
+    scoped = f"{scope}:{key}" if scope else key
+    return hashlib.sha256(f"api:{user.pk}:{scoped}".encode()).hexdigest()
 
 
 # The rows inserted while an IdempotentCreate runs its create function, as (model label, pk).

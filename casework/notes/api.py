@@ -170,10 +170,14 @@ def add_addendum(
     payload: AddendumIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[NoteAddendum]:
-    """A correction or addition; the signed note itself never changes."""
+    """A correction or addition; the signed note itself never changes.
+
+    The same Idempotency-Key on the same note returns the first addendum (200); on another note
+    it adds that note's addendum.
+    """
     user = request_user(request)
     note = selectors.note_get_for_user(user=user, note_id=note_id, audit=False)
-    key = submission_key(user, idempotency_key)
+    key = submission_key(user, idempotency_key, scope=f"note:{note.pk}")
     once = IdempotentCreate(
         key=key,
         find=lambda: NoteAddendum.objects.filter(submission_key=key, author=user, note=note).first(),

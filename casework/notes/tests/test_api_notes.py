@@ -323,6 +323,22 @@ def test_twin_addenda_with_one_key_at_once_add_one(as_worker, worker, signed_not
     assert audited_writes_after(last) == []
 
 
+def test_one_idempotency_key_on_two_notes_adds_an_addendum_to_each(as_worker, worker, case, signed_note):
+    other_note = NoteFactory.create(case=case, status=NoteStatus.SIGNED)
+    headers = {"Idempotency-Key": "same-key"}
+    post = lambda note, text: as_worker.post(  # noqa: E731
+        f"{URL}/{note.pk}/addenda", {"text": text}, content_type="application/json", headers=headers
+    )
+    first = post(signed_note, "Called back.")
+    other = post(other_note, "Missed the visit.")
+    again = post(signed_note, "Called back.")
+    assert (first.status_code, other.status_code, again.status_code) == (201, 201, 200), other.content
+    assert again.json()["id"] == first.json()["id"] != other.json()["id"]
+    assert list(signed_note.addenda.values_list("text", flat=True)) == ["Called back."]
+    assert list(other_note.addenda.values_list("text", flat=True)) == ["Missed the visit."]
+    assert AuditEvent.objects.filter(action="note.addendum", actor=worker).count() == 2
+
+
 @pytest.mark.parametrize("text", ["", "   ", "x" * 21001])
 def test_bad_addenda_are_refused(as_worker, signed_note, text):
     response = as_worker.post(f"{URL}/{signed_note.pk}/addenda", {"text": text}, content_type="application/json")
