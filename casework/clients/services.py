@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
 from casework.audit.selectors import changes_since
-from casework.audit.services import audit_record, diff, snapshot
+from casework.audit.services import REDACTED, audit_record, diff, snapshot
 from casework.clients import permissions
 from casework.clients.models import (
     AccessGrant,
@@ -54,6 +54,8 @@ CLIENT_FIELDS = [
     "annual_household_income",
     "insurance",
 ]
+# Client fields the audit log records as changed but never with their value: what a household earns.
+AUDIT_REDACTED_FIELDS = ["annual_household_income"]
 SUPPORT_CONTACT_FIELDS = ["name", "relationship", "phone", "email", "notes", "is_emergency_contact"]
 _SSN_PATTERN = re.compile(r"^(?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4}$")
 UNSET: Any = object()
@@ -92,6 +94,14 @@ def _clean_data(data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned[key] = value.strip() if isinstance(value, str) else value
     _check_phone(cleaned.get("phone"))
     return cleaned
+
+
+def _redact_amounts(changes: dict[str, Any]) -> dict[str, Any]:
+    """Income amounts are audited as changed (set, changed, cleared), never as the amount: zero neither."""
+    for name in AUDIT_REDACTED_FIELDS:
+        if name in changes:
+            changes[name] = [None if value is None else REDACTED for value in changes[name]]
+    return changes
 
 
 def _audit_ssn_change(before_last4: str, after_last4: str) -> dict[str, list[str]]:
@@ -147,7 +157,7 @@ def client_create(
         if earlier is not None:
             return earlier
         raise ValidationFailed(_("The client could not be saved; please try again.")) from exc
-    changes = diff({}, snapshot(client, CLIENT_FIELDS))
+    changes = _redact_amounts(diff({}, snapshot(client, CLIENT_FIELDS)))
     changes.update(_audit_ssn_change("", client.ssn_last4))
     if certain_match_ids:
         changes["certain_matches"] = [None, list(certain_match_ids)]
@@ -200,7 +210,7 @@ def client_update(
         _apply_ssn(locked, ssn)
     locked.refresh_search_keys()
     clean_or_raise(locked, exclude=["created_by", "agency", "submission_key"])
-    changes = diff(before, snapshot(locked, CLIENT_FIELDS))
+    changes = _redact_amounts(diff(before, snapshot(locked, CLIENT_FIELDS)))
     changes.update(_audit_ssn_change(before_last4, locked.ssn_last4))
     if not changes:
         return locked

@@ -157,6 +157,26 @@ def test_twin_registrations_with_one_key_at_once_answer_the_first_client(as_work
     assert (_events("client.create"), _events("client.identifier_add"), _events("client.contact_add")) == created
 
 
+def test_registering_and_editing_income_keeps_the_amount_out_of_the_audit_log(as_worker):
+    created = as_worker.post(URL, {**NEW_CLIENT, "annual_household_income": 37125}, content_type="application/json")
+    assert created.status_code == 201, created.content
+    client_id = created.json()["id"]
+    edited = as_worker.patch(
+        f"{URL}/{client_id}",
+        {"annual_household_income": 41990, "version": 1},
+        content_type="application/json",
+    )
+    assert edited.status_code == 200, edited.content
+    assert Client.objects.get(pk=client_id).annual_household_income == 41990
+    events = AuditEvent.objects.filter(client_id=client_id, action__in=["client.create", "client.update"])
+    assert [event.changes["annual_household_income"] for event in events.order_by("id")] == [
+        [None, "[not stored in the audit log]"],
+        ["[not stored in the audit log]", "[not stored in the audit log]"],
+    ]
+    logged = str(list(AuditEvent.objects.filter(client_id=client_id).values()))
+    assert "37125" not in logged and "41990" not in logged
+
+
 def test_an_idempotency_key_never_returns_another_users_client(as_worker, as_colleague, colleague):
     headers = {"Idempotency-Key": "shared-key"}
     mine = as_worker.post(URL, NEW_CLIENT, content_type="application/json", headers=headers).json()
