@@ -122,6 +122,10 @@ def create_client(
         certain = [candidate for candidate in found if candidate.band == matching.CERTAIN]
         possible = [candidate for candidate in found if candidate.band == matching.POSSIBLE]
         if certain and len(reason) < MIN_DUPLICATE_REASON:
+            twin = once.earlier()
+            if twin is not None:
+                # The same request, sent twice at once, registered this person meanwhile: it is the match.
+                return Status(200, _read(selectors.client_get_for_user(user=user, client_id=twin.pk), response))
             message = (
                 _("This person matches an existing client. Use that record, or say why this is someone else.")
                 if not reason
