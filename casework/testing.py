@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 import factory
 from django.db import connection
+from django.db.models import Model, QuerySet
+from django.db.models.manager import BaseManager
+from django.db.models.signals import pre_save
 from django.test.utils import CaptureQueriesContext
 
 from casework.accounts.models import Agency, Program, Role, Team, User
+from casework.audit.models import AuditEvent
 from casework.cases.models import Case, CaseStatus
 from casework.clients.models import Client
 from casework.notes.models import ContactType, NoteFormat, ProgressNote
@@ -113,3 +118,47 @@ def count_queries() -> Iterator[CaptureQueriesContext]:
     """Capture the SQL queries run inside the block (for query-count assertions)."""
     with CaptureQueriesContext(connection) as context:
         yield context
+
+
+@contextmanager
+def twin_request_unseen_until_insert(model: type[Model], key: str | None) -> Iterator[Callable[[], None]]:
+    """Two requests with the same Idempotency-Key at once, made deterministic.
+
+    The twin's row (stored under submission `key`) already exists. Inside the block every read
+    of `model` misses it until this request starts inserting a `model` row: as if the twin
+    committed between this request's "exists?" checks and its insert. The insert then fails
+    on the unique submission key, as in the race. The block gets a function that makes the
+    twin appear earlier (when this request would have waited on a row lock the twin held).
+    """
+    assert key, "The twin needs a submission key."
+    unseen = [True]
+    get_queryset = BaseManager.get_queryset
+
+    def blinded(manager: BaseManager[Any]) -> QuerySet[Any]:
+        queryset = get_queryset(manager)
+        if unseen[0] and manager.model is model:
+            return queryset.exclude(submission_key=key)
+        return queryset
+
+    def appear(**kwargs: Any) -> None:
+        unseen[0] = False
+
+    pre_save.connect(appear, sender=model, weak=False, dispatch_uid="twin_request_unseen_until_insert")
+    try:
+        with mock.patch.object(BaseManager, "get_queryset", blinded):
+            yield appear
+    finally:
+        pre_save.disconnect(sender=model, dispatch_uid="twin_request_unseen_until_insert")
+    assert not unseen[0], f"The twin {model.__name__} never appeared: the race was not reproduced."
+
+
+def last_audit_id() -> int:
+    """The id of the newest audit event (0 when there is none)."""
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def audited_writes_after(event_id: int) -> list[str]:
+    """Actions audited after `event_id` other than reads (`*.view`): a repeated request writes none."""
+    return list(
+        AuditEvent.objects.filter(id__gt=event_id).exclude(action__endswith=".view").values_list("action", flat=True)
+    )

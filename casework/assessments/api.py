@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -36,6 +36,7 @@ from casework.core.api import (
     READ_ERRORS,
     WRITE_ERRORS,
     ErrorOut,
+    IdempotentCreate,
     PageParams,
     expected_version,
     paginate,
@@ -61,14 +62,18 @@ def _reload(user: User, assessment: Assessment) -> Assessment:
     return selectors.assessment_get_for_user(user=user, assessment_id=assessment.pk, audit=False)
 
 
-def _replay(user: User, key: str | None, response: HttpResponse) -> Assessment | None:
-    """The assessment an earlier request with the same Idempotency-Key created, if any."""
-    if not key:
-        return None
-    earlier = Assessment.objects.filter(submission_key=key, administered_by=user).values_list("pk", flat=True).first()
-    if earlier is None:
-        return None
-    return with_etag(selectors.assessment_get_for_user(user=user, assessment_id=earlier), response)
+def _once(user: User, key: str | None, *, failure: str) -> IdempotentCreate[Assessment]:
+    """The assessment an earlier request with the same Idempotency-Key created, or one new one."""
+    return IdempotentCreate(
+        key=key,
+        find=lambda: Assessment.objects.filter(submission_key=key, administered_by=user).first(),
+        failure=failure,
+    )
+
+
+def _replay(user: User, assessment: Assessment, response: HttpResponse) -> Assessment:
+    """The earlier submission's assessment, through the access helper (audited as a view)."""
+    return with_etag(selectors.assessment_get_for_user(user=user, assessment_id=assessment.pk), response)
 
 
 def _check_version(assessment: Assessment, version: int | None) -> None:
@@ -172,29 +177,30 @@ def create_assessment(
     """A draft with the instrument's current version; answers may come at once. Same Idempotency-Key: 200."""
     user = request_user(request)
     key = submission_key(user, idempotency_key)
-    earlier = _replay(user, key, response)
+    once = _once(user, key, failure=_("The assessment could not be saved; please try again."))
+    earlier = once.earlier()
     if earlier is not None:
-        return Status(200, earlier)
+        return Status(200, _replay(user, earlier, response))
     case = case_get_for_user(user=user, case_id=case_id, audit=False)
-    try:
-        with transaction.atomic():
-            assessment = services.assessment_start(
-                actor=user,
-                case=case,
-                instrument_code=payload.instrument,
-                method=str(payload.method),
-                administered_at=payload.administered_at or timezone.now(),
-                submission_key=key,
+
+    def start() -> Assessment:
+        assessment = services.assessment_start(
+            actor=user,
+            case=case,
+            instrument_code=payload.instrument,
+            method=str(payload.method),
+            administered_at=payload.administered_at or timezone.now(),
+            submission_key=key,
+        )
+        if payload.answers:
+            assessment = services.assessment_answer(
+                actor=user, assessment=assessment, answers=payload.answers, expected_version=assessment.version
             )
-            if payload.answers:
-                assessment = services.assessment_answer(
-                    actor=user, assessment=assessment, answers=payload.answers, expected_version=assessment.version
-                )
-    except IntegrityError as exc:
-        earlier = _replay(user, key, response)
-        if earlier is not None:
-            return Status(200, earlier)
-        raise ValidationFailed(_("The assessment could not be saved; please try again.")) from exc
+        return assessment
+
+    assessment, created = once.create(start)
+    if not created:
+        return Status(200, _replay(user, assessment, response))
     response["Location"] = f"/api/v1/assessments/{assessment.pk}"
     return Status(201, with_etag(_reload(user, assessment), response))
 
@@ -278,21 +284,22 @@ def amend_assessment(
     user = request_user(request)
     assessment = selectors.assessment_get_for_user(user=user, assessment_id=assessment_id, audit=False)
     key = submission_key(user, idempotency_key)
-    earlier = _replay(user, key, response)
+    once = _once(user, key, failure=_("The amendment could not be saved; please try again."))
+    earlier = once.earlier()
     if earlier is not None:
-        return Status(200, earlier)
+        return Status(200, _replay(user, earlier, response))
     version, used_if_match = _optional_version(if_match, payload.version, assessment.version)
-    try:
-        with precondition(used_if_match), transaction.atomic():
+
+    def amend() -> Assessment:
+        with precondition(used_if_match):
             _check_version(assessment, version)
-            amendment = services.assessment_amend(
+            return services.assessment_amend(
                 actor=user, assessment=assessment, answers=payload.answers, reason=payload.reason, submission_key=key
             )
-    except IntegrityError as exc:
-        earlier = _replay(user, key, response)
-        if earlier is not None:
-            return Status(200, earlier)
-        raise ValidationFailed(_("The amendment could not be saved; please try again.")) from exc
+
+    amendment, created = once.create(amend)
+    if not created:
+        return Status(200, _replay(user, amendment, response))
     response["Location"] = f"/api/v1/assessments/{amendment.pk}"
     return Status(201, with_etag(_reload(user, amendment), response))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router
@@ -41,6 +41,7 @@ from casework.core.api import (
     EDIT_ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
+    IdempotentCreate,
     PageParams,
     expected_version,
     paginate,
@@ -94,20 +95,25 @@ def create_plan(
     """A plan with a first draft, prefilled from a template of the case's program. Same Idempotency-Key: 200."""
     user = request_user(request)
     key = submission_key(user, idempotency_key)
-    if key:
-        earlier = Plan.objects.filter(submission_key=key, created_by=user).values_list("pk", flat=True).first()
-        if earlier is not None:
-            return Status(200, with_etag(_plan(user, earlier), response))
+    once = IdempotentCreate(
+        key=key,
+        find=lambda: Plan.objects.filter(submission_key=key, created_by=user).first(),
+        failure=_("The plan could not be saved; please try again."),
+    )
+    earlier = once.earlier()
+    if earlier is not None:
+        return Status(200, with_etag(_plan(user, earlier.pk), response))
     case = case_get_for_user(user=user, case_id=case_id, audit=False)
     template = None
     if payload.template_id is not None:
         template = PlanTemplate.objects.filter(pk=payload.template_id, program_id=case.program_id).first()
         if template is None:
             raise ValidationFailed(_("Choose a template of this case's program."), field="template_id")
-    try:
-        plan = services.plan_create(actor=user, case=case, title=payload.title, template=template, submission_key=key)
-    except IntegrityError as exc:
-        raise ValidationFailed(_("The plan could not be saved; please try again.")) from exc
+    plan, created = once.create(
+        lambda: services.plan_create(actor=user, case=case, title=payload.title, template=template, submission_key=key)
+    )
+    if not created:
+        return Status(200, with_etag(_plan(user, plan.pk), response))
     response["Location"] = f"/api/v1/plans/{plan.pk}"
     return Status(201, _plan_response(user, plan.pk, response))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
@@ -28,6 +28,7 @@ from casework.core.api import (
     MAX_ID,
     READ_ERRORS,
     WRITE_ERRORS,
+    IdempotentCreate,
     PageParams,
     expected_version,
     paginate,
@@ -61,14 +62,18 @@ def _reload(case: Case) -> Case:
     return Case.objects.select_related("client", "program", "team", "primary_worker").get(pk=case.pk)
 
 
-def _replay(user: User, key: str | None, response: HttpResponse) -> Case | None:
-    """The case an earlier request with the same Idempotency-Key opened, if any."""
-    if not key:
-        return None
-    earlier = Case.objects.filter(submission_key=key, created_by=user).values_list("pk", flat=True).first()
-    if earlier is None:
-        return None
-    return with_etag(selectors.case_get_for_user(user=user, case_id=earlier), response)
+def _once(user: User, key: str | None) -> IdempotentCreate[Case]:
+    """The case an earlier request with the same Idempotency-Key opened, or one new case."""
+    return IdempotentCreate(
+        key=key,
+        find=lambda: Case.objects.filter(submission_key=key, created_by=user).first(),
+        failure=_("The case could not be saved; please try again."),
+    )
+
+
+def _replay(user: User, case: Case, response: HttpResponse) -> Case:
+    """The earlier submission's case, through the access helper (audited as a view)."""
+    return with_etag(selectors.case_get_for_user(user=user, case_id=case.pk), response)
 
 
 @router.get("", response={200: CasePage, **READ_ERRORS}, summary="List the cases I may see")
@@ -114,9 +119,10 @@ def open_case(
     """Open an episode of care for a client in a program; the primary worker defaults to the caller."""
     user = request_user(request)
     key = submission_key(user, idempotency_key)
-    earlier = _replay(user, key, response)
+    once = _once(user, key)
+    earlier = once.earlier()
     if earlier is not None:
-        return Status(200, earlier)
+        return Status(200, _replay(user, earlier, response))
     client = client_get_for_user(user=user, client_id=payload.client_id, audit=False)
     program = Program.objects.filter(pk=payload.program_id, agency_id=client.agency_id).first()
     if program is None:
@@ -126,8 +132,8 @@ def open_case(
         if payload.primary_worker_id
         else user
     )
-    try:
-        case = services.case_open(
+    case, created = once.create(
+        lambda: services.case_open(
             actor=user,
             client=client,
             program=program,
@@ -137,11 +143,9 @@ def open_case(
             reason_for_referral=payload.reason_for_referral,
             submission_key=key,
         )
-    except IntegrityError as exc:
-        earlier = _replay(user, key, response)
-        if earlier is not None:
-            return Status(200, earlier)
-        raise ValidationFailed(_("The case could not be saved; please try again.")) from exc
+    )
+    if not created:
+        return Status(200, _replay(user, case, response))
     response["Location"] = f"{request.path.rstrip('/')}/{case.pk}"
     return Status(201, with_etag(_reload(case), response))
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
@@ -36,6 +35,7 @@ from casework.core.api import (
     EDIT_ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
+    IdempotentCreate,
     PageParams,
     expected_version,
     paginate,
@@ -99,9 +99,14 @@ def create_client(
     """
     user = request_user(request)
     key = submission_key(user, idempotency_key)
-    if key and Client.objects.filter(submission_key=key, created_by=user).exists():
-        existing = Client.objects.get(submission_key=key, created_by=user)
-        return Status(200, _read(selectors.client_get_for_user(user=user, client_id=existing.pk), response))
+    once = IdempotentCreate(
+        key=key,
+        find=lambda: Client.objects.filter(submission_key=key, created_by=user).first(),
+        failure=_("The client could not be saved; please try again."),
+    )
+    earlier = once.earlier()
+    if earlier is not None:
+        return Status(200, _read(selectors.client_get_for_user(user=user, client_id=earlier.pk), response))
     data = payload.model_dump(
         exclude_unset=True, exclude={"ssn", "identifiers", "support_contacts", "duplicate_override_reason"}
     )
@@ -117,6 +122,10 @@ def create_client(
         certain = [candidate for candidate in found if candidate.band == matching.CERTAIN]
         possible = [candidate for candidate in found if candidate.band == matching.POSSIBLE]
         if certain and len(reason) < MIN_DUPLICATE_REASON:
+            twin = once.earlier()
+            if twin is not None:
+                # The same request, sent twice at once, registered this person meanwhile: it is the match.
+                return Status(200, _read(selectors.client_get_for_user(user=user, client_id=twin.pk), response))
             message = (
                 _("This person matches an existing client. Use that record, or say why this is someone else.")
                 if not reason
@@ -130,26 +139,23 @@ def create_client(
                     "candidates": [_match_item(candidate) for candidate in certain],
                 },
             )
-    try:
-        with transaction.atomic():
-            client = services.client_create(
-                actor=user,
-                data=data,
-                ssn=payload.ssn,
-                identifiers=identifiers,
-                submission_key=key,
-                duplicate_reason=reason if certain else "",
-                certain_match_ids=[candidate.client.pk for candidate in certain],
-                possible_match_ids=[candidate.client.pk for candidate in possible],
-            )
-            for contact in payload.support_contacts:
-                services.support_contact_add(actor=user, client=client, data=contact.model_dump())
-    except IntegrityError as exc:
-        # Two identical requests at once: the other one won; answer with its client.
-        if key and Client.objects.filter(submission_key=key, created_by=user).exists():
-            existing = Client.objects.get(submission_key=key, created_by=user)
-            return Status(200, _read(selectors.client_get_for_user(user=user, client_id=existing.pk), response))
-        raise ValidationFailed(_("The client could not be saved; please try again.")) from exc
+
+    client, created = once.create(
+        lambda: services.client_create(
+            actor=user,
+            data=data,
+            ssn=payload.ssn,
+            identifiers=identifiers,
+            support_contacts=[contact.model_dump() for contact in payload.support_contacts],
+            submission_key=key,
+            duplicate_reason=reason if certain else "",
+            certain_match_ids=[candidate.client.pk for candidate in certain],
+            possible_match_ids=[candidate.client.pk for candidate in possible],
+        )
+    )
+    if not created:
+        # The same request again, or its twin that got there first: answer with that client.
+        return Status(200, _read(selectors.client_get_for_user(user=user, client_id=client.pk), response))
     response["Location"] = f"{request.path.rstrip('/')}/{client.pk}"
     return Status(201, _read(client, response))
 

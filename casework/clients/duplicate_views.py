@@ -100,14 +100,16 @@ def _field_label(name: str) -> str:
 
 
 def _shown_value(client: Client, name: str) -> str:
-    """A field as the reviewer sees it (the SSN masked)."""
+    """A field as the reviewer sees it (the SSN masked; the income in whole dollars, as on the client page)."""
     if name == "ssn":
         return client.ssn_masked
     value = getattr(client, name)
     if name == "date_of_birth":
         return value.isoformat() if value else ""
-    if name == "sex":
-        return str(client.get_sex_display()) if value else ""
+    if name in ("sex", "insurance"):
+        return str(getattr(client, f"get_{name}_display")()) if value else ""
+    if name == "annual_household_income":
+        return _("$%(amount)s a year") % {"amount": f"{value:,.0f}"} if value is not None else ""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return str(value or "")

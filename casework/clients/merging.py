@@ -12,6 +12,7 @@ Client appears without it, and the merge refuses to run), so nothing is silently
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
-from casework.audit.services import audit_record
+from casework.audit.services import REDACTED, audit_record
 from casework.clients import permissions
 from casework.clients.models import Client, ClientIdentifier, DuplicatePair, MergeRecord, PairStatus
 from casework.core.errors import NotFound, PermissionDenied, ValidationFailed, VersionConflict
@@ -73,8 +74,14 @@ MERGEABLE_FIELDS = [
     "city",
     "state",
     "postal_code",
+    "county",
+    "household_size",
+    "annual_household_income",
+    "insurance",
     "ssn",
 ]
+# Fields whose values the audit log and the merge page never show (the SSN is masked instead).
+REDACTED_FIELDS = ["annual_household_income"]
 
 
 def client_relations() -> list[tuple[str, type[models.Model], str]]:
@@ -120,7 +127,11 @@ def _field_value(client: Client, name: str) -> Any:
         return [client.ssn_encrypted, client.ssn_last4]
     field = Client._meta.get_field(name)
     assert isinstance(field, models.Field)
-    return field.value_to_string(client) if name == "date_of_birth" else getattr(client, name)
+    if name == "date_of_birth":
+        return field.value_to_string(client)
+    value = getattr(client, name)
+    # The income (a Decimal) is kept as its text: the merge record stores values as JSON.
+    return str(value) if isinstance(value, decimal.Decimal) else value
 
 
 def _set_field(client: Client, name: str, value: Any) -> None:
@@ -133,9 +144,11 @@ def _set_field(client: Client, name: str, value: Any) -> None:
 
 
 def shown_value(name: str, value: Any) -> Any:
-    """What the audit log keeps of a field's value: the SSN masked."""
+    """What the audit log and the merge page keep of a field's value: the SSN masked, no income amount."""
     if name == "ssn":
         return f"***-**-{value[1]}" if value and value[1] else ""
+    if name in REDACTED_FIELDS:
+        return None if value is None or value == "" else REDACTED
     return value
 
 

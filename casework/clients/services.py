@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
 from casework.audit.selectors import changes_since
-from casework.audit.services import audit_record, diff, snapshot
+from casework.audit.services import REDACTED, audit_record, diff, snapshot
 from casework.clients import permissions
 from casework.clients.models import (
     AccessGrant,
@@ -54,6 +54,8 @@ CLIENT_FIELDS = [
     "annual_household_income",
     "insurance",
 ]
+# Client fields the audit log records as changed but never with their value: what a household earns.
+AUDIT_REDACTED_FIELDS = ["annual_household_income"]
 SUPPORT_CONTACT_FIELDS = ["name", "relationship", "phone", "email", "notes", "is_emergency_contact"]
 _SSN_PATTERN = re.compile(r"^(?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4}$")
 UNSET: Any = object()
@@ -94,6 +96,14 @@ def _clean_data(data: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _redact_amounts(changes: dict[str, Any]) -> dict[str, Any]:
+    """Income amounts are audited as changed (set, changed, cleared), never as the amount: zero neither."""
+    for name in AUDIT_REDACTED_FIELDS:
+        if name in changes:
+            changes[name] = [None if value is None else REDACTED for value in changes[name]]
+    return changes
+
+
 def _audit_ssn_change(before_last4: str, after_last4: str) -> dict[str, list[str]]:
     """SSN changes are audited masked: never the number itself."""
     if before_last4 == after_last4:
@@ -109,12 +119,16 @@ def client_create(
     data: Mapping[str, Any],
     ssn: str | None = None,
     identifiers: list[Mapping[str, str]] | None = None,
+    support_contacts: list[Mapping[str, Any]] | None = None,
     submission_key: str | None = None,
     duplicate_reason: str = "",
     certain_match_ids: list[int] | None = None,
     possible_match_ids: list[int] | None = None,
 ) -> Client:
     """Register a new client in the actor's agency; a repeated submission returns the first.
+
+    Identifiers and support contacts are added with the client, and only then: a repeated
+    submission adds nothing to the first one's client.
 
     When the worker registered the client despite "certain" matches, `certain_match_ids` and
     the worker's `duplicate_reason` are recorded in the audit event. Each certain or possible
@@ -143,7 +157,7 @@ def client_create(
         if earlier is not None:
             return earlier
         raise ValidationFailed(_("The client could not be saved; please try again.")) from exc
-    changes = diff({}, snapshot(client, CLIENT_FIELDS))
+    changes = _redact_amounts(diff({}, snapshot(client, CLIENT_FIELDS)))
     changes.update(_audit_ssn_change("", client.ssn_last4))
     if certain_match_ids:
         changes["certain_matches"] = [None, list(certain_match_ids)]
@@ -165,6 +179,8 @@ def client_create(
             value=identifier.get("value", ""),
             issuer=identifier.get("issuer", ""),
         )
+    for contact in support_contacts or []:
+        support_contact_add(actor=actor, client=client, data=contact)
     if certain_match_ids or possible_match_ids:
         from casework.clients.duplicates import pairs_record_from_intake
 
@@ -194,7 +210,7 @@ def client_update(
         _apply_ssn(locked, ssn)
     locked.refresh_search_keys()
     clean_or_raise(locked, exclude=["created_by", "agency", "submission_key"])
-    changes = diff(before, snapshot(locked, CLIENT_FIELDS))
+    changes = _redact_amounts(diff(before, snapshot(locked, CLIENT_FIELDS)))
     changes.update(_audit_ssn_change(before_last4, locked.ssn_last4))
     if not changes:
         return locked

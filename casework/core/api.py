@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Protocol, TypeVar
+from contextvars import ContextVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
+from django.db.models.signals import post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
@@ -226,10 +229,12 @@ def precondition(used_if_match: bool) -> Iterator[None]:
 # --- Idempotency-Key ---------------------------------------------------------------------------
 
 
-def submission_key(user: User, key: str | None) -> str | None:
+def submission_key(user: User, key: str | None, *, scope: str = "") -> str | None:
     """The stored submission key for a client's Idempotency-Key header, private to the user.
 
     Hashing the user in keeps two users' keys apart, and always fits the 64-character column.
+    `scope` keeps one key apart on different parents where the submission is "add to this one":
+    an addendum's key is scoped by its note, so the same key on another note is another addendum.
     """
     if key is None:
         return None
@@ -241,4 +246,63 @@ def submission_key(user: User, key: str | None) -> str | None:
             _("Idempotency-Key must be 1 to %(n)s printable ASCII characters.") % {"n": MAX_IDEMPOTENCY_KEY_LENGTH},
             field="Idempotency-Key",
         )
-    return hashlib.sha256(f"api:{user.pk}:{key}".encode()).hexdigest()
+    scoped = f"{scope}:{key}" if scope else key
+    return hashlib.sha256(f"api:{user.pk}:{scoped}".encode()).hexdigest()
+
+
+# The rows inserted while an IdempotentCreate runs its create function, as (model label, pk).
+_inserted: ContextVar[set[tuple[str, Any]] | None] = ContextVar("casework_api_inserted", default=None)
+
+
+def _remember_insert(sender: Any, instance: Model, created: bool = False, **kwargs: Any) -> None:
+    inserted = _inserted.get()
+    if created and inserted is not None:
+        inserted.add((instance._meta.label_lower, instance.pk))
+
+
+post_save.connect(_remember_insert, dispatch_uid="casework.core.api.remember_insert")
+
+
+class IdempotentCreate(Generic[M]):
+    """A create endpoint's Idempotency-Key: the caller's earlier submission, or one new record.
+
+    `find` returns the caller's record stored under the key (None when there is none), scoped as
+    the endpoint needs. Use: `earlier()` first (answer 200 with it), then `create(function)`.
+
+    Two requests with the same key at once both pass the `earlier()` check; the second then
+    fails on the unique submission key (or, waiting on a row lock the first held, is refused:
+    an amended assessment cannot be amended again). `create` runs in a savepoint, so the
+    request's transaction survives that failure, and answers with the first request's record.
+    A service that finds the earlier submission itself and returns it counts as not created.
+    """
+
+    def __init__(self, *, key: str | None, find: Callable[[], M | None], failure: str) -> None:
+        self.key = key
+        self._find = find
+        self._failure = failure
+
+    def earlier(self) -> M | None:
+        """The record an earlier request with this key created, if any (never without a key)."""
+        return self._find() if self.key else None
+
+    def create(self, create: Callable[[], M]) -> tuple[M, bool]:
+        """The record and whether this request created it (False: the earlier submission's).
+
+        An IntegrityError without an earlier submission to answer with (another constraint) is
+        refused with the endpoint's `failure` message (422), having saved nothing.
+        """
+        inserted: set[tuple[str, Any]] = set()
+        token = _inserted.set(inserted)
+        try:
+            with transaction.atomic():
+                record = create()
+        except (IntegrityError, DomainError) as exc:
+            earlier = self.earlier()
+            if earlier is not None:
+                return earlier, False
+            if isinstance(exc, IntegrityError):
+                raise ValidationFailed(self._failure) from exc
+            raise
+        finally:
+            _inserted.reset(token)
+        return record, (record._meta.label_lower, record.pk) in inserted

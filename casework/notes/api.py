@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
@@ -18,6 +17,7 @@ from casework.core.api import (
     MAX_ID,
     READ_ERRORS,
     WRITE_ERRORS,
+    IdempotentCreate,
     PageParams,
     expected_version,
     paginate,
@@ -42,14 +42,18 @@ def _reload(user: User, note: ProgressNote) -> ProgressNote:
     return selectors.note_get_for_user(user=user, note_id=note.pk, audit=False)
 
 
-def _replay(user: User, key: str | None, response: HttpResponse) -> ProgressNote | None:
-    """The note an earlier request with the same Idempotency-Key created, if any."""
-    if not key:
-        return None
-    earlier = ProgressNote.objects.filter(submission_key=key, author=user).values_list("pk", flat=True).first()
-    if earlier is None:
-        return None
-    return with_etag(selectors.note_get_for_user(user=user, note_id=earlier), response)
+def _once(user: User, key: str | None) -> IdempotentCreate[ProgressNote]:
+    """The note an earlier request with the same Idempotency-Key created, or one new note."""
+    return IdempotentCreate(
+        key=key,
+        find=lambda: ProgressNote.objects.filter(submission_key=key, author=user).first(),
+        failure=_("The note could not be saved; please try again."),
+    )
+
+
+def _replay(user: User, note: ProgressNote, response: HttpResponse) -> ProgressNote:
+    """The earlier submission's note, through the access helper (audited as a view)."""
+    return with_etag(selectors.note_get_for_user(user=user, note_id=note.pk), response)
 
 
 @router.get("", response={200: NotePage, **READ_ERRORS}, summary="List a case's or a client's notes")
@@ -90,12 +94,13 @@ def create_note(
     """A draft (or, with `sign: true`, a signed note). The same Idempotency-Key returns the first note (200)."""
     user = request_user(request)
     key = submission_key(user, idempotency_key)
-    earlier = _replay(user, key, response)
+    once = _once(user, key)
+    earlier = once.earlier()
     if earlier is not None:
-        return Status(200, earlier)
+        return Status(200, _replay(user, earlier, response))
     case = case_get_for_user(user=user, case_id=payload.case_id, audit=False)
-    try:
-        note = services.note_create(
+    note, created = once.create(
+        lambda: services.note_create(
             actor=user,
             case=case,
             format=str(payload.format),
@@ -106,11 +111,9 @@ def create_note(
             sign=payload.sign,
             submission_key=key,
         )
-    except IntegrityError as exc:
-        earlier = _replay(user, key, response)
-        if earlier is not None:
-            return Status(200, earlier)
-        raise ValidationFailed(_("The note could not be saved; please try again.")) from exc
+    )
+    if not created:
+        return Status(200, _replay(user, note, response))
     response["Location"] = f"{request.path.rstrip('/')}/{note.pk}"
     return Status(201, with_etag(_reload(user, note), response))
 
@@ -167,15 +170,26 @@ def add_addendum(
     payload: AddendumIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[NoteAddendum]:
-    """A correction or addition; the signed note itself never changes."""
+    """A correction or addition; the signed note itself never changes.
+
+    The same Idempotency-Key on the same note returns the first addendum (200); on another note
+    it adds that note's addendum.
+    """
     user = request_user(request)
     note = selectors.note_get_for_user(user=user, note_id=note_id, audit=False)
-    key = submission_key(user, idempotency_key)
-    earlier = NoteAddendum.objects.filter(submission_key=key, author=user, note=note).first() if key else None
+    key = submission_key(user, idempotency_key, scope=f"note:{note.pk}")
+    once = IdempotentCreate(
+        key=key,
+        find=lambda: NoteAddendum.objects.filter(submission_key=key, author=user, note=note).first(),
+        failure=_("The addendum could not be saved; please try again."),
+    )
+    earlier = once.earlier()
     if earlier is not None:
         return Status(200, earlier)
-    addendum = services.note_add_addendum(actor=user, note=note, text=payload.text, submission_key=key)
-    return Status(201, addendum)
+    addendum, created = once.create(
+        lambda: services.note_add_addendum(actor=user, note=note, text=payload.text, submission_key=key)
+    )
+    return Status(201 if created else 200, addendum)
 
 
 @router.post("/{int:note_id}/void", response={200: NoteRead, **WRITE_ERRORS}, summary="Void a note entered in error")

@@ -213,7 +213,7 @@ def note_add_addendum(*, actor: User, note: ProgressNote, text: str, submission_
     if not case_permissions.can_document_case(actor, note.case):
         raise PermissionDenied(_("Your role cannot write progress notes."))
     if submission_key:
-        existing = NoteAddendum.objects.filter(submission_key=submission_key, author=actor).first()
+        existing = NoteAddendum.objects.filter(submission_key=submission_key, author=actor, note=note).first()
         if existing is not None:
             return existing
     if note.status != NoteStatus.SIGNED:

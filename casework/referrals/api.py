@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from casework.core.api import (
     EDIT_ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
+    IdempotentCreate,
     PageParams,
     expected_version,
     paginate,
@@ -102,18 +102,22 @@ def create_consent(
     """Record consent (the case team). Same Idempotency-Key: 200 with the first record."""
     user = request_user(request)
     key = submission_key(user, idempotency_key)
-    if key:
-        earlier = Consent.objects.filter(submission_key=key, recorded_by=user).first()
-        if earlier is not None:
-            return Status(200, earlier)
+    once = IdempotentCreate(
+        key=key,
+        find=lambda: Consent.objects.filter(submission_key=key, recorded_by=user).first(),
+        failure=_("The consent could not be saved; please try again."),
+    )
+    earlier = once.earlier()
+    if earlier is not None:
+        return Status(200, earlier)
     client = client_get_for_user(user=user, client_id=client_id, audit=False)
     organization = None
     if payload.recipient_organization is not None:
         organization = Organization.objects.filter(pk=payload.recipient_organization).first()
         if organization is None:
             raise ValidationFailed(_("No directory organization has that id."), field="recipient_organization")
-    try:
-        consent = client_services.consent_record(
+    consent, created = once.create(
+        lambda: client_services.consent_record(
             actor=user,
             client=client,
             recipient_organization=organization,
@@ -124,9 +128,8 @@ def create_consent(
             expires_on=payload.expires_on,
             submission_key=key,
         )
-    except IntegrityError as exc:
-        raise ValidationFailed(_("The consent could not be saved; please try again.")) from exc
-    return Status(201, consent)
+    )
+    return Status(201 if created else 200, consent)
 
 
 @router.post("/consents/{int:consent_id}/revoke", response={200: ConsentRead, **EDIT_ERRORS}, summary="Revoke consent")
@@ -183,10 +186,14 @@ def create_referral(
     """A draft referral to a directory service; send it with POST /referrals/{id}/send."""
     user = request_user(request)
     key = submission_key(user, idempotency_key)
-    if key:
-        earlier = Referral.objects.filter(submission_key=key, referred_by=user).values_list("pk", flat=True).first()
-        if earlier is not None:
-            return Status(200, with_etag(selectors.referral_get_for_user(user=user, referral_id=earlier), response))
+    once = IdempotentCreate(
+        key=key,
+        find=lambda: Referral.objects.filter(submission_key=key, referred_by=user).first(),
+        failure=_("The referral could not be saved; please try again."),
+    )
+    earlier = once.earlier()
+    if earlier is not None:
+        return Status(200, with_etag(selectors.referral_get_for_user(user=user, referral_id=earlier.pk), response))
     case = case_get_for_user(user=user, case_id=case_id, audit=False)
     service = selectors.service_for_referral(service_id=payload.service)
     step = None
@@ -194,8 +201,8 @@ def create_referral(
         step = intervention_of_case(case_id=case.pk, intervention_id=payload.intervention)
         if step is None:
             raise ValidationFailed(_("That action step is not in this case's care plan."), field="intervention")
-    try:
-        referral = services.referral_create(
+    referral, created = once.create(
+        lambda: services.referral_create(
             actor=user,
             case=case,
             service=service,
@@ -209,8 +216,9 @@ def create_referral(
             intervention=step,
             submission_key=key,
         )
-    except IntegrityError as exc:
-        raise ValidationFailed(_("The referral could not be saved; please try again.")) from exc
+    )
+    if not created:
+        return Status(200, with_etag(selectors.referral_get_for_user(user=user, referral_id=referral.pk), response))
     response["Location"] = f"/api/v1/referrals/{referral.pk}"
     return Status(201, with_etag(_reload(user, referral), response))
 

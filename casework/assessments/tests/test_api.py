@@ -1,6 +1,7 @@
 """The assessments API: instruments, a case's assessments, answer/complete/amend, trends, for each kind of caller."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.test import Client as HttpClient
@@ -11,7 +12,14 @@ from casework.assessments.models import Assessment, AssessmentStatus
 from casework.assessments.tests.helpers import answers_for_total
 from casework.audit.models import AuditEvent
 from casework.cases.models import CaseStatus
-from casework.testing import PASSWORD, count_queries
+from casework.core.api import submission_key
+from casework.testing import (
+    PASSWORD,
+    audited_writes_after,
+    count_queries,
+    last_audit_id,
+    twin_request_unseen_until_insert,
+)
 
 INSTRUMENTS = "/api/v1/instruments"
 SHIPPED = {
@@ -232,6 +240,19 @@ def test_administered_at_defaults_to_now(as_worker, case):
     assert response.status_code == 201
     given = Assessment.objects.get().administered_at
     assert abs((timezone.now() - given).total_seconds()) < 60
+
+
+def test_twin_requests_with_one_key_at_once_start_one_assessment(as_worker, worker, case):
+    headers = {"Idempotency-Key": "phq-twin"}
+    first = _post(as_worker, _list_url(case), _new(answers={"phq9_1": 1}), headers=headers)
+    assert first.status_code == 201
+    last = last_audit_id()
+    with twin_request_unseen_until_insert(Assessment, submission_key(worker, "phq-twin")):
+        second = _post(as_worker, _list_url(case), _new(answers={"phq9_1": 3}), headers=headers)
+    assert second.status_code == 200, second.content
+    assert second.json()["id"] == first.json()["id"]
+    assert Assessment.objects.get().answers == {"phq9_1": 1}
+    assert audited_writes_after(last) == []
 
 
 def test_same_idempotency_key_starts_one_assessment(as_worker, case):
@@ -542,6 +563,32 @@ def test_same_idempotency_key_amends_once(as_worker, worker, case):
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["id"] == second.json()["id"]
     assert Assessment.objects.count() == 2
+
+
+def test_twin_amendments_with_one_key_at_once_amend_once(as_worker, worker, case):
+    """Past its checks, this request waits on the original's row lock; the twin amends it meanwhile."""
+    original = _completed(worker, case, total=9)
+    payload = {"answers": {"phq9_1": 2}, "reason": "Misheard item 1."}
+    first = _post(as_worker, _url(original, "/amend"), payload, headers={"Idempotency-Key": "fix-twin"})
+    assert first.status_code == 201
+    last = last_audit_id()
+    lock = services._lock
+
+    with twin_request_unseen_until_insert(Assessment, submission_key(worker, "fix-twin")) as twin_commits:
+
+        def lock_after_the_twin(assessment):
+            twin_commits()
+            return lock(assessment)
+
+        with mock.patch.object(services, "_lock", lock_after_the_twin):
+            second = _post(as_worker, _url(original, "/amend"), payload, headers={"Idempotency-Key": "fix-twin"})
+    assert second.status_code == 200, second.content
+    assert second.json()["id"] == first.json()["id"]
+    assert Assessment.objects.count() == 2
+    assert audited_writes_after(last) == []
+    # Another key is another amendment: of an amended assessment, refused.
+    again = _post(as_worker, _url(original, "/amend"), payload, headers={"Idempotency-Key": "fix-other"})
+    assert again.status_code == 422
 
 
 @pytest.mark.parametrize(

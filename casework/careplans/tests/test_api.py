@@ -20,7 +20,9 @@ from casework.careplans.tests.helpers import (
     published_plan,
     require_approval,
 )
+from casework.core.api import submission_key
 from casework.needs.models import SuggestedNeedStatus
+from casework.testing import audited_writes_after, last_audit_id, twin_request_unseen_until_insert
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -195,3 +197,26 @@ def test_a_draft_exports_as_a_draft_careplan(as_worker, worker, case):
     data = as_worker.get(f"/api/v1/plans/{plan.pk}/fhir").json()
     Bundle.model_validate(data)
     assert data["entry"][0]["resource"]["status"] == "draft"
+
+
+def test_same_idempotency_key_starts_one_plan(as_worker, case):
+    url, headers = f"/api/v1/cases/{case.pk}/plans", {"Idempotency-Key": "plan-1"}
+    first = as_worker.post(url, {"title": "Care plan"}, content_type=JSON, headers=headers)
+    second = as_worker.post(url, {"title": "Care plan"}, content_type=JSON, headers=headers)
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"]
+    assert Plan.objects.count() == 1
+
+
+def test_twin_requests_with_one_key_at_once_start_one_plan(as_worker, worker, case):
+    url, headers = f"/api/v1/cases/{case.pk}/plans", {"Idempotency-Key": "plan-twin"}
+    first = as_worker.post(url, {"title": "Care plan"}, content_type=JSON, headers=headers)
+    assert first.status_code == 201
+    last = last_audit_id()
+    with twin_request_unseen_until_insert(Plan, submission_key(worker, "plan-twin")):
+        second = as_worker.post(url, {"title": "Care plan"}, content_type=JSON, headers=headers)
+    assert second.status_code == 200, second.content
+    assert second.json()["id"] == first.json()["id"]
+    assert second["ETag"] == first["ETag"]
+    assert Plan.objects.count() == 1
+    assert audited_writes_after(last) == []

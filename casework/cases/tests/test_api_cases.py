@@ -5,7 +5,16 @@ from django.test import Client as HttpClient
 
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, CaseStatus, CaseStatusChange, CaseTeamMember
-from casework.testing import CaseFactory, ClientFactory, ProgramFactory, count_queries
+from casework.core.api import submission_key
+from casework.testing import (
+    CaseFactory,
+    ClientFactory,
+    ProgramFactory,
+    audited_writes_after,
+    count_queries,
+    last_audit_id,
+    twin_request_unseen_until_insert,
+)
 
 URL = "/api/v1/cases"
 
@@ -128,6 +137,21 @@ def test_same_idempotency_key_opens_one_case(as_worker, new_client, program):
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["id"] == second.json()["id"]
     assert Case.objects.filter(client=new_client).count() == 1
+
+
+def test_twin_requests_with_one_key_at_once_open_one_case(as_worker, worker, new_client, program):
+    payload = {"client_id": new_client.pk, "program_id": program.pk}
+    headers = {"Idempotency-Key": "open-twin"}
+    first = as_worker.post(URL, payload, content_type="application/json", headers=headers)
+    assert first.status_code == 201
+    last = last_audit_id()
+    with twin_request_unseen_until_insert(Case, submission_key(worker, "open-twin")):
+        second = as_worker.post(URL, payload, content_type="application/json", headers=headers)
+    assert second.status_code == 200, second.content
+    assert second.json()["id"] == first.json()["id"]
+    assert second["ETag"] == first["ETag"]
+    assert Case.objects.filter(client=new_client).count() == 1
+    assert audited_writes_after(last) == []
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """The clients API: who may list, register, read, edit and search clients, and what bad input gets."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.test import Client as HttpClient
@@ -9,7 +10,8 @@ from django.utils import timezone
 from casework.audit.models import AuditEvent
 from casework.clients.models import Client, ClientIdentifier, SupportContact
 from casework.core import crypto
-from casework.testing import CaseFactory, ClientFactory, count_queries
+from casework.core.api import IdempotentCreate, submission_key
+from casework.testing import CaseFactory, ClientFactory, count_queries, twin_request_unseen_until_insert
 
 URL = "/api/v1/clients"
 
@@ -140,6 +142,60 @@ def test_same_idempotency_key_twice_registers_one_client(as_worker):
     )
     assert other.status_code == 201
     assert Client.objects.filter(legal_last_name="Lopez").count() == 2
+
+
+def test_twin_registrations_with_one_key_at_once_answer_the_first_client(as_worker, worker):
+    headers = {"Idempotency-Key": "twin-1"}
+    first = as_worker.post(URL, NEW_CLIENT, content_type="application/json", headers=headers)
+    assert first.status_code == 201
+    counts = (Client.objects.count(), ClientIdentifier.objects.count(), SupportContact.objects.count())
+    created = (_events("client.create"), _events("client.identifier_add"), _events("client.contact_add"))
+    with twin_request_unseen_until_insert(Client, submission_key(worker, "twin-1")):
+        second = as_worker.post(URL, NEW_CLIENT, content_type="application/json", headers=headers)
+    assert second.status_code == 200, second.content
+    assert second.json()["id"] == first.json()["id"]
+    assert (Client.objects.count(), ClientIdentifier.objects.count(), SupportContact.objects.count()) == counts
+    assert (_events("client.create"), _events("client.identifier_add"), _events("client.contact_add")) == created
+
+
+def test_a_twin_registration_that_matches_the_first_is_answered_with_it_not_refused(as_worker):
+    """The twin committed after this request's check: the duplicate search finds it as a certain match."""
+    headers = {"Idempotency-Key": "twin-match"}
+    first = as_worker.post(URL, NEW_CLIENT, content_type="application/json", headers=headers)
+    assert first.status_code == 201
+    earlier = IdempotentCreate.earlier
+    checks: list[object] = []
+
+    def first_check_misses(self):
+        checks.append(self)
+        return None if len(checks) == 1 else earlier(self)
+
+    with mock.patch.object(IdempotentCreate, "earlier", first_check_misses):
+        second = as_worker.post(URL, NEW_CLIENT, content_type="application/json", headers=headers)
+    assert second.status_code == 200, second.content
+    assert second.json()["id"] == first.json()["id"]
+    assert len(checks) == 2
+    assert Client.objects.count() == 1 and _events("client.create") == 1
+
+
+def test_registering_and_editing_income_keeps_the_amount_out_of_the_audit_log(as_worker):
+    created = as_worker.post(URL, {**NEW_CLIENT, "annual_household_income": 37125}, content_type="application/json")
+    assert created.status_code == 201, created.content
+    client_id = created.json()["id"]
+    edited = as_worker.patch(
+        f"{URL}/{client_id}",
+        {"annual_household_income": 41990, "version": 1},
+        content_type="application/json",
+    )
+    assert edited.status_code == 200, edited.content
+    assert Client.objects.get(pk=client_id).annual_household_income == 41990
+    events = AuditEvent.objects.filter(client_id=client_id, action__in=["client.create", "client.update"])
+    assert [event.changes["annual_household_income"] for event in events.order_by("id")] == [
+        [None, "[not stored in the audit log]"],
+        ["[not stored in the audit log]", "[not stored in the audit log]"],
+    ]
+    logged = str(list(AuditEvent.objects.filter(client_id=client_id).values()))
+    assert "37125" not in logged and "41990" not in logged
 
 
 def test_an_idempotency_key_never_returns_another_users_client(as_worker, as_colleague, colleague):

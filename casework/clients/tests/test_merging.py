@@ -1,12 +1,14 @@
 """Merging two records of one person, undoing it, and dismissing a pair (the services)."""
 
 import datetime
+import json
 from typing import Any, cast
 
 import pytest
 
 from casework.accounts.models import Agency
 from casework.audit.models import AuditEvent
+from casework.audit.services import REDACTED
 from casework.cases.models import Case
 from casework.clients import matching, merging
 from casework.clients.merging import RELATIONS, client_merge, client_relations, merge_undo, pair_dismiss
@@ -191,6 +193,47 @@ def test_undo_moves_back_what_moved_and_keeps_what_was_written_since(twins_of_on
     assert event.changes["moved_back"]["cases.Case.client"] == [twins_of_one["case"].pk]
     with pytest.raises(ValidationFailed):
         merge_undo(actor=supervisor, record=record, reason="again")
+
+
+def test_the_reviewer_chooses_county_household_income_and_insurance_and_undo_gives_them_back(twins_of_one, supervisor):
+    keep, gone = twins_of_one["keep"], twins_of_one["gone"]
+    Client.objects.filter(pk=keep.pk).update(county="Cook", household_size=2, annual_household_income=18000)
+    Client.objects.filter(pk=gone.pk).update(
+        county="DuPage", household_size=4, annual_household_income=52500, insurance="medicaid"
+    )
+    keep.refresh_from_db()
+    taken = ["county", "household_size", "annual_household_income", "insurance"]
+    record = client_merge(
+        actor=supervisor, survivor=keep, alias=gone, survivor_version=1, alias_version=1, take_from_alias=taken
+    )
+    keep.refresh_from_db()
+    assert (keep.county, keep.household_size, keep.annual_household_income, keep.insurance) == (
+        "DuPage",
+        4,
+        52500,
+        "medicaid",
+    )
+    assert sorted(record.fields) == sorted(taken)
+    [event] = AuditEvent.objects.filter(action="client.merge")
+    assert event.changes["fields"]["annual_household_income"] == [REDACTED, REDACTED]
+    assert event.changes["fields"]["household_size"] == [2, 4]
+    assert event.changes["fields"]["insurance"] == ["", "medicaid"]
+    assert "18000" not in json.dumps(event.changes) and "52500" not in json.dumps(event.changes)
+
+    merge_undo(actor=supervisor, record=record, reason="Different people")
+    keep.refresh_from_db()
+    assert (keep.county, keep.household_size, keep.annual_household_income, keep.insurance) == ("Cook", 2, 18000, "")
+    [undone] = AuditEvent.objects.filter(action="client.unmerge")
+    assert undone.changes["fields_restored"]["annual_household_income"] == [REDACTED, REDACTED]
+    assert "18000" not in json.dumps(undone.changes) and "52500" not in json.dumps(undone.changes)
+
+
+def test_a_merge_keeps_the_survivors_income_unless_the_reviewer_takes_the_other(twins_of_one, supervisor):
+    keep, gone = twins_of_one["keep"], twins_of_one["gone"]
+    Client.objects.filter(pk=gone.pk).update(annual_household_income=0, household_size=3)
+    client_merge(actor=supervisor, survivor=keep, alias=gone, survivor_version=1, alias_version=1)
+    keep.refresh_from_db()
+    assert (keep.annual_household_income, keep.household_size) == (None, None)
 
 
 def test_a_field_changed_since_the_merge_is_not_restored(twins_of_one, supervisor):

@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from casework.audit.models import AuditEvent
+from casework.audit.services import REDACTED
 from casework.clients import services
 from casework.clients.models import Client, ClientIdentifier, SupportContact, validate_birth_date
 from casework.core import crypto
@@ -181,6 +182,27 @@ def test_update_saves_changes_bumps_the_version_and_audits_changed_fields_only(w
         "ssn": ["", "***-**-6789"],
         "version": [1, 2],
     }
+
+
+def test_income_is_audited_as_changed_never_as_the_amount(worker):
+    client = services.client_create(
+        actor=worker, data={**VALID, "household_size": 3, "annual_household_income": 48250, "county": "Cook"}
+    )
+    created = _last_event()
+    assert created.changes["annual_household_income"] == [None, REDACTED]
+    assert (created.changes["household_size"], created.changes["county"]) == ([None, 3], [None, "Cook"])
+    services.client_update(actor=worker, client=client, expected_version=1, data={"annual_household_income": 0})
+    assert _last_event().changes["annual_household_income"] == [REDACTED, REDACTED]
+    services.client_update(actor=worker, client=client, expected_version=2, data={"annual_household_income": None})
+    assert _last_event().changes["annual_household_income"] == [REDACTED, None]
+    client.refresh_from_db()
+    assert (client.annual_household_income, client.version) == (None, 3)
+    rows = [
+        json.dumps([event.changes, event.reason, event.object_id])
+        for event in AuditEvent.objects.filter(client_id=client.pk)
+    ]
+    assert len(rows) == 3
+    assert not [row for row in rows if "48250" in row or '"0"' in row or ", 0]" in row]
 
 
 def test_update_without_changes_writes_nothing(worker):

@@ -187,6 +187,32 @@ def test_merging_moves_the_records_and_the_alias_redirects(as_supervisor, as_wor
     assert "Undo the merge" in page
 
 
+def test_the_reviewer_compares_and_takes_the_income_the_merge_page_does_not_show_it(as_supervisor, robert_twice):
+    pair = robert_twice["pair"]
+    Client.objects.filter(pk=pair.client_a_id).update(annual_household_income=18000, insurance="none")
+    Client.objects.filter(pk=pair.client_b_id).update(annual_household_income=52500, insurance="medicaid")
+    comparison = as_supervisor.get(f"/clients/duplicates/{pair.pk}/").content.decode()
+    assert "$18,000 a year" in comparison and "$52,500 a year" in comparison
+    assert 'name="field_annual_household_income"' in comparison and 'name="field_insurance"' in comparison
+    response = as_supervisor.post(
+        f"/clients/duplicates/{pair.pk}/merge/",
+        {
+            "survivor": "a",
+            "version_a": 1,
+            "version_b": 1,
+            "field_annual_household_income": "b",
+            "field_insurance": "b",
+        },
+    )
+    assert response.status_code == 302
+    survivor = Client.objects.get(pk=pair.client_a_id)
+    assert (survivor.annual_household_income, survivor.insurance) == (52500, "medicaid")
+    record = MergeRecord.objects.get()
+    page = as_supervisor.get(f"/clients/merges/{record.pk}/").content.decode()
+    assert "medicaid" in page
+    assert "18000" not in page and "52500" not in page and "52,500" not in page
+
+
 def test_the_alias_does_not_redirect_for_someone_who_cannot_see_the_survivor(login, colleague, robert_twice):
     from casework.clients.merging import client_merge
 

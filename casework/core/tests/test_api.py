@@ -3,8 +3,16 @@
 import pytest
 from django.test import Client as HttpClient
 
-from casework.core.api import PreconditionFailed, PreconditionRequired, expected_version, precondition, submission_key
-from casework.core.errors import ValidationFailed, VersionConflict
+from casework.accounts.models import Agency
+from casework.core.api import (
+    IdempotentCreate,
+    PreconditionFailed,
+    PreconditionRequired,
+    expected_version,
+    precondition,
+    submission_key,
+)
+from casework.core.errors import PermissionDenied, ValidationFailed, VersionConflict
 
 EXPECTED = {
     "/api/v1/auth/token": {"post"},
@@ -100,3 +108,43 @@ def test_idempotency_keys_are_private_to_the_user_and_fit_the_column(worker, col
     for bad in ["x" * 201, "white space", "naïve"]:
         with pytest.raises(ValidationFailed):
             submission_key(worker, bad)
+
+
+# --- IdempotentCreate -------------------------------------------------------------------------
+
+
+def test_idempotent_create_tells_a_new_record_from_one_a_service_found(db):
+    once: IdempotentCreate[Agency] = IdempotentCreate(key="k", find=lambda: None, failure="Could not save.")
+    made, created = once.create(lambda: Agency.objects.create(name="New agency"))
+    assert created
+    found, created = once.create(lambda: Agency.objects.get(pk=made.pk))
+    assert (found, created) == (made, False)
+
+
+def test_idempotent_create_refuses_another_integrity_error_and_the_request_goes_on(db):
+    Agency.objects.create(name="Taken")
+    once: IdempotentCreate[Agency] = IdempotentCreate(key="k", find=lambda: None, failure="Could not save.")
+    with pytest.raises(ValidationFailed, match=r"Could not save\."):
+        once.create(lambda: Agency.objects.create(name="Taken"))
+    # The savepoint kept the transaction usable (PostgreSQL refuses every query after an error otherwise).
+    assert Agency.objects.filter(name="Taken").count() == 1
+
+
+def test_idempotent_create_passes_a_refusal_on_when_there_is_no_earlier_submission(db):
+    def refuse() -> Agency:
+        Agency.objects.create(name="Half done")
+        raise PermissionDenied("No.")
+
+    once: IdempotentCreate[Agency] = IdempotentCreate(key="k", find=lambda: None, failure="Could not save.")
+    with pytest.raises(PermissionDenied):
+        once.create(refuse)
+    assert not Agency.objects.filter(name="Half done").exists()
+
+
+def test_idempotent_create_without_a_key_never_looks_for_an_earlier_submission(db):
+    looked: list[bool] = []
+    once: IdempotentCreate[Agency] = IdempotentCreate(
+        key=None, find=lambda: looked.append(True), failure="Could not save."
+    )
+    assert once.earlier() is None
+    assert looked == []

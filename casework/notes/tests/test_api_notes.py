@@ -7,8 +7,9 @@ from django.test import Client as HttpClient
 
 from casework.audit.models import AuditEvent
 from casework.cases.models import CaseStatus
+from casework.core.api import submission_key
 from casework.notes.models import NoteAddendum, NoteStatus, ProgressNote
-from casework.testing import NoteFactory
+from casework.testing import NoteFactory, audited_writes_after, last_audit_id, twin_request_unseen_until_insert
 
 URL = "/api/v1/notes"
 YESTERDAY = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
@@ -89,6 +90,19 @@ def test_worker_writes_and_signs_at_once(as_worker, worker, case):
     assert response.status_code == 201
     assert response.json()["status"] == "signed"
     assert response.json()["signed_by"]["email"] == worker.email
+
+
+def test_twin_requests_with_one_key_at_once_write_one_note(as_worker, worker, case):
+    headers = {"Idempotency-Key": "note-twin"}
+    first = as_worker.post(URL, _new_note(case), content_type="application/json", headers=headers)
+    assert first.status_code == 201
+    last = last_audit_id()
+    with twin_request_unseen_until_insert(ProgressNote, submission_key(worker, "note-twin")):
+        second = as_worker.post(URL, _new_note(case), content_type="application/json", headers=headers)
+    assert second.status_code == 200, second.content
+    assert second.json()["id"] == first.json()["id"]
+    assert ProgressNote.objects.count() == 1
+    assert audited_writes_after(last) == []
 
 
 def test_same_idempotency_key_writes_one_note(as_worker, case):
@@ -292,6 +306,37 @@ def test_worker_adds_and_lists_addenda_on_a_signed_note(as_worker, worker, signe
     assert listed.status_code == 200
     assert [(a["text"], a["author"]["email"]) for a in listed.json()] == [("Client called back.", worker.email)]
     assert NoteAddendum.objects.count() == 1
+
+
+def test_twin_addenda_with_one_key_at_once_add_one(as_worker, worker, signed_note):
+    url = f"{URL}/{signed_note.pk}/addenda"
+    headers = {"Idempotency-Key": "add-twin"}
+    first = as_worker.post(url, {"text": "Client called back."}, content_type="application/json", headers=headers)
+    assert first.status_code == 201
+    stored = NoteAddendum.objects.get().submission_key
+    last = last_audit_id()
+    with twin_request_unseen_until_insert(NoteAddendum, stored):
+        second = as_worker.post(url, {"text": "Client called back."}, content_type="application/json", headers=headers)
+    assert second.status_code == 200, second.content
+    assert second.json()["id"] == first.json()["id"]
+    assert NoteAddendum.objects.count() == 1
+    assert audited_writes_after(last) == []
+
+
+def test_one_idempotency_key_on_two_notes_adds_an_addendum_to_each(as_worker, worker, case, signed_note):
+    other_note = NoteFactory.create(case=case, status=NoteStatus.SIGNED)
+    headers = {"Idempotency-Key": "same-key"}
+    post = lambda note, text: as_worker.post(  # noqa: E731
+        f"{URL}/{note.pk}/addenda", {"text": text}, content_type="application/json", headers=headers
+    )
+    first = post(signed_note, "Called back.")
+    other = post(other_note, "Missed the visit.")
+    again = post(signed_note, "Called back.")
+    assert (first.status_code, other.status_code, again.status_code) == (201, 201, 200), other.content
+    assert again.json()["id"] == first.json()["id"] != other.json()["id"]
+    assert list(signed_note.addenda.values_list("text", flat=True)) == ["Called back."]
+    assert list(other_note.addenda.values_list("text", flat=True)) == ["Missed the visit."]
+    assert AuditEvent.objects.filter(action="note.addendum", actor=worker).count() == 2
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 21001])

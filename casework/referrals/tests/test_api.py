@@ -10,8 +10,10 @@ from fhir.resources.R4B import get_fhir_model_class
 
 from casework.audit.models import AuditEvent
 from casework.clients.models import Consent
+from casework.core.api import submission_key
 from casework.referrals.models import Referral, ReferralStatus
 from casework.referrals.tests.conftest import login
+from casework.testing import audited_writes_after, last_audit_id, twin_request_unseen_until_insert
 
 S = ReferralStatus
 pytestmark = pytest.mark.django_db
@@ -91,6 +93,41 @@ def test_consents_through_the_api(as_worker, client_record, case, pantry):
     revoked = _post(as_worker, f"/api/v1/consents/{created.json()['id']}/revoke", {"reason": "Asked", "version": 1})
     assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
     assert as_worker.get(f"/api/v1/clients/{client_record.pk}/consents").json()[0]["revoked_on"]
+
+
+def test_twin_consents_with_one_key_at_once_record_one(as_worker, worker, client_record, case, pantry):
+    url = f"/api/v1/clients/{client_record.pk}/consents"
+    body = {
+        "recipient_organization": str(pantry.pk),
+        "purpose": "Food",
+        "information": ["name"],
+        "given_on": timezone.localdate().isoformat(),
+        "method": "electronic",
+    }
+    first = _post(as_worker, url, body, HTTP_IDEMPOTENCY_KEY="consent-twin")
+    assert first.status_code == 201
+    last = last_audit_id()
+    with twin_request_unseen_until_insert(Consent, submission_key(worker, "consent-twin")):
+        second = _post(as_worker, url, body, HTTP_IDEMPOTENCY_KEY="consent-twin")
+    assert second.status_code == 200, second.content
+    assert second.json()["id"] == first.json()["id"]
+    assert Consent.objects.count() == 1
+    assert audited_writes_after(last) == []
+
+
+def test_same_idempotency_key_drafts_one_referral(as_worker, worker, case, food_service):
+    url = f"/api/v1/cases/{case.pk}/referrals"
+    first = _post(as_worker, url, _create_body(food_service), HTTP_IDEMPOTENCY_KEY="refer-1")
+    again = _post(as_worker, url, _create_body(food_service), HTTP_IDEMPOTENCY_KEY="refer-1")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    last = last_audit_id()
+    with twin_request_unseen_until_insert(Referral, submission_key(worker, "refer-1")):
+        twin = _post(as_worker, url, _create_body(food_service), HTTP_IDEMPOTENCY_KEY="refer-1")
+    assert twin.status_code == 200, twin.content
+    assert twin.json()["id"] == first.json()["id"]
+    assert Referral.objects.count() == 1
+    assert audited_writes_after(last) == []
 
 
 @pytest.mark.parametrize("who", ["colleague", "outsider"])
