@@ -174,14 +174,17 @@ def create_assessment(
     response: HttpResponse,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[Assessment]:
-    """A draft with the instrument's current version; answers may come at once. Same Idempotency-Key: 200."""
+    """A draft with the instrument's current version; answers may come at once.
+
+    The same Idempotency-Key on this case returns the first assessment (200).
+    """
     user = request_user(request)
-    key = submission_key(user, idempotency_key)
+    case = case_get_for_user(user=user, case_id=case_id, audit=False)
+    key = submission_key(user, idempotency_key, scope=f"case:{case.pk}")
     once = _once(user, key, failure=_("The assessment could not be saved; please try again."))
     earlier = once.earlier()
     if earlier is not None:
         return Status(200, _replay(user, earlier, response))
-    case = case_get_for_user(user=user, case_id=case_id, audit=False)
 
     def start() -> Assessment:
         assessment = services.assessment_start(
@@ -283,7 +286,7 @@ def amend_assessment(
     """A new completed assessment replaces the original, which stays, marked amended. Returns the amendment."""
     user = request_user(request)
     assessment = selectors.assessment_get_for_user(user=user, assessment_id=assessment_id, audit=False)
-    key = submission_key(user, idempotency_key)
+    key = submission_key(user, idempotency_key, scope=f"assessment:{assessment.pk}")
     once = _once(user, key, failure=_("The amendment could not be saved; please try again."))
     earlier = once.earlier()
     if earlier is not None:

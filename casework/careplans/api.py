@@ -92,9 +92,13 @@ def create_plan(
     response: HttpResponse,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[Plan]:
-    """A plan with a first draft, prefilled from a template of the case's program. Same Idempotency-Key: 200."""
+    """A plan with a first draft, prefilled from a template of the case's program.
+
+    The same Idempotency-Key on this case returns the first plan (200).
+    """
     user = request_user(request)
-    key = submission_key(user, idempotency_key)
+    case = case_get_for_user(user=user, case_id=case_id, audit=False)
+    key = submission_key(user, idempotency_key, scope=f"case:{case.pk}")
     once = IdempotentCreate(
         key=key,
         find=lambda: Plan.objects.filter(submission_key=key, created_by=user).first(),
@@ -103,7 +107,6 @@ def create_plan(
     earlier = once.earlier()
     if earlier is not None:
         return Status(200, with_etag(_plan(user, earlier.pk), response))
-    case = case_get_for_user(user=user, case_id=case_id, audit=False)
     template = None
     if payload.template_id is not None:
         template = PlanTemplate.objects.filter(pk=payload.template_id, program_id=case.program_id).first()

@@ -99,9 +99,10 @@ def create_consent(
     payload: ConsentCreate,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[Consent]:
-    """Record consent (the case team). Same Idempotency-Key: 200 with the first record."""
+    """Record consent (the case team). Same Idempotency-Key for this client: 200 with the first record."""
     user = request_user(request)
-    key = submission_key(user, idempotency_key)
+    client = client_get_for_user(user=user, client_id=client_id, audit=False)
+    key = submission_key(user, idempotency_key, scope=f"client:{client.pk}")
     once = IdempotentCreate(
         key=key,
         find=lambda: Consent.objects.filter(submission_key=key, recorded_by=user).first(),
@@ -110,7 +111,6 @@ def create_consent(
     earlier = once.earlier()
     if earlier is not None:
         return Status(200, earlier)
-    client = client_get_for_user(user=user, client_id=client_id, audit=False)
     organization = None
     if payload.recipient_organization is not None:
         organization = Organization.objects.filter(pk=payload.recipient_organization).first()
@@ -183,9 +183,13 @@ def create_referral(
     response: HttpResponse,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[Referral]:
-    """A draft referral to a directory service; send it with POST /referrals/{id}/send."""
+    """A draft referral to a directory service; send it with POST /referrals/{id}/send.
+
+    The same Idempotency-Key on this case returns the first referral (200).
+    """
     user = request_user(request)
-    key = submission_key(user, idempotency_key)
+    case = case_get_for_user(user=user, case_id=case_id, audit=False)
+    key = submission_key(user, idempotency_key, scope=f"case:{case.pk}")
     once = IdempotentCreate(
         key=key,
         find=lambda: Referral.objects.filter(submission_key=key, referred_by=user).first(),
@@ -194,7 +198,6 @@ def create_referral(
     earlier = once.earlier()
     if earlier is not None:
         return Status(200, with_etag(selectors.referral_get_for_user(user=user, referral_id=earlier.pk), response))
-    case = case_get_for_user(user=user, case_id=case_id, audit=False)
     service = selectors.service_for_referral(service_id=payload.service)
     step = None
     if payload.intervention is not None:

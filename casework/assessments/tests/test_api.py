@@ -15,6 +15,7 @@ from casework.cases.models import CaseStatus
 from casework.core.api import submission_key
 from casework.testing import (
     PASSWORD,
+    CaseFactory,
     audited_writes_after,
     count_queries,
     last_audit_id,
@@ -247,7 +248,7 @@ def test_twin_requests_with_one_key_at_once_start_one_assessment(as_worker, work
     first = _post(as_worker, _list_url(case), _new(answers={"phq9_1": 1}), headers=headers)
     assert first.status_code == 201
     last = last_audit_id()
-    with twin_request_unseen_until_insert(Assessment, submission_key(worker, "phq-twin")):
+    with twin_request_unseen_until_insert(Assessment, submission_key(worker, "phq-twin", scope=f"case:{case.pk}")):
         second = _post(as_worker, _list_url(case), _new(answers={"phq9_1": 3}), headers=headers)
     assert second.status_code == 200, second.content
     assert second.json()["id"] == first.json()["id"]
@@ -574,7 +575,9 @@ def test_twin_amendments_with_one_key_at_once_amend_once(as_worker, worker, case
     last = last_audit_id()
     lock = services._lock
 
-    with twin_request_unseen_until_insert(Assessment, submission_key(worker, "fix-twin")) as twin_commits:
+    with twin_request_unseen_until_insert(
+        Assessment, submission_key(worker, "fix-twin", scope=f"assessment:{original.pk}")
+    ) as twin_commits:
 
         def lock_after_the_twin(assessment):
             twin_commits()
@@ -738,3 +741,21 @@ def test_the_openapi_document_lists_the_assessment_endpoints(db):
     for path, methods in expected.items():
         assert methods <= set(paths[path]), path
     assert {"409", "412", "428"} <= set(paths["/api/v1/assessments/{assessment_id}"]["patch"]["responses"])
+
+
+def test_one_idempotency_key_on_two_cases_starts_an_assessment_on_each(as_worker, worker, case):
+    other = CaseFactory.create(client=case.client, program=case.program, primary_worker=worker, team=worker.team)
+    headers = {"Idempotency-Key": "phq-k"}
+    first = _post(as_worker, _list_url(case), _new(answers={"phq9_1": 1}), headers=headers)
+    second = _post(as_worker, _list_url(other), _new(answers={"phq9_1": 2}), headers=headers)
+    assert (first.status_code, second.status_code) == (201, 201), second.content
+    assert sorted(Assessment.objects.values_list("case_id", flat=True)) == sorted([case.pk, other.pk])
+
+
+def test_one_idempotency_key_amending_two_assessments_amends_each(as_worker, worker, case):
+    one, two = _completed(worker, case, total=9), _completed(worker, case, total=5)
+    payload = {"answers": {"phq9_1": 2}, "reason": "Misheard item 1."}
+    first = _post(as_worker, _url(one, "/amend"), payload, headers={"Idempotency-Key": "fix-k"})
+    second = _post(as_worker, _url(two, "/amend"), payload, headers={"Idempotency-Key": "fix-k"})
+    assert (first.status_code, second.status_code) == (201, 201), second.content
+    assert {first.json()["amends_id"], second.json()["amends_id"]} == {one.pk, two.pk}

@@ -22,7 +22,7 @@ from casework.careplans.tests.helpers import (
 )
 from casework.core.api import submission_key
 from casework.needs.models import SuggestedNeedStatus
-from casework.testing import audited_writes_after, last_audit_id, twin_request_unseen_until_insert
+from casework.testing import CaseFactory, audited_writes_after, last_audit_id, twin_request_unseen_until_insert
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -213,10 +213,19 @@ def test_twin_requests_with_one_key_at_once_start_one_plan(as_worker, worker, ca
     first = as_worker.post(url, {"title": "Care plan"}, content_type=JSON, headers=headers)
     assert first.status_code == 201
     last = last_audit_id()
-    with twin_request_unseen_until_insert(Plan, submission_key(worker, "plan-twin")):
+    with twin_request_unseen_until_insert(Plan, submission_key(worker, "plan-twin", scope=f"case:{case.pk}")):
         second = as_worker.post(url, {"title": "Care plan"}, content_type=JSON, headers=headers)
     assert second.status_code == 200, second.content
     assert second.json()["id"] == first.json()["id"]
     assert second["ETag"] == first["ETag"]
     assert Plan.objects.count() == 1
     assert audited_writes_after(last) == []
+
+
+def test_one_idempotency_key_on_two_cases_starts_a_plan_on_each(as_worker, worker, case):
+    other = CaseFactory.create(client=case.client, program=case.program, primary_worker=worker, team=worker.team)
+    headers = {"Idempotency-Key": "plan-k"}
+    first = as_worker.post(f"/api/v1/cases/{case.pk}/plans", {"title": "A"}, content_type=JSON, headers=headers)
+    second = as_worker.post(f"/api/v1/cases/{other.pk}/plans", {"title": "B"}, content_type=JSON, headers=headers)
+    assert (first.status_code, second.status_code) == (201, 201), second.content
+    assert sorted(Plan.objects.values_list("case_id", flat=True)) == sorted([case.pk, other.pk])

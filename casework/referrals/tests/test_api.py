@@ -13,7 +13,7 @@ from casework.clients.models import Consent
 from casework.core.api import submission_key
 from casework.referrals.models import Referral, ReferralStatus
 from casework.referrals.tests.conftest import login
-from casework.testing import audited_writes_after, last_audit_id, twin_request_unseen_until_insert
+from casework.testing import CaseFactory, audited_writes_after, last_audit_id, twin_request_unseen_until_insert
 
 S = ReferralStatus
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,9 @@ def test_twin_consents_with_one_key_at_once_record_one(as_worker, worker, client
     first = _post(as_worker, url, body, HTTP_IDEMPOTENCY_KEY="consent-twin")
     assert first.status_code == 201
     last = last_audit_id()
-    with twin_request_unseen_until_insert(Consent, submission_key(worker, "consent-twin")):
+    with twin_request_unseen_until_insert(
+        Consent, submission_key(worker, "consent-twin", scope=f"client:{client_record.pk}")
+    ):
         second = _post(as_worker, url, body, HTTP_IDEMPOTENCY_KEY="consent-twin")
     assert second.status_code == 200, second.content
     assert second.json()["id"] == first.json()["id"]
@@ -122,7 +124,7 @@ def test_same_idempotency_key_drafts_one_referral(as_worker, worker, case, food_
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["id"] == first.json()["id"]
     last = last_audit_id()
-    with twin_request_unseen_until_insert(Referral, submission_key(worker, "refer-1")):
+    with twin_request_unseen_until_insert(Referral, submission_key(worker, "refer-1", scope=f"case:{case.pk}")):
         twin = _post(as_worker, url, _create_body(food_service), HTTP_IDEMPOTENCY_KEY="refer-1")
     assert twin.status_code == 200, twin.content
     assert twin.json()["id"] == first.json()["id"]
@@ -223,3 +225,28 @@ def test_a_partner_of_another_organization_gets_404(other_partner, sent):
     assert response.status_code == 404
     sent.refresh_from_db()
     assert sent.status == S.REQUESTED
+
+
+def test_one_idempotency_key_on_two_cases_drafts_a_referral_on_each(as_worker, worker, case, food_service):
+    """The key names one submission to one case: the same key on another case is not dropped as a repeat."""
+    other = CaseFactory.create(client=case.client, program=case.program, primary_worker=worker, team=worker.team)
+    first = _post(as_worker, f"/api/v1/cases/{case.pk}/referrals", _create_body(food_service), HTTP_IDEMPOTENCY_KEY="k")
+    second = _post(
+        as_worker, f"/api/v1/cases/{other.pk}/referrals", _create_body(food_service), HTTP_IDEMPOTENCY_KEY="k"
+    )
+    assert (first.status_code, second.status_code) == (201, 201), second.content
+    assert sorted(Referral.objects.values_list("case_id", flat=True)) == sorted([case.pk, other.pk])
+
+
+def test_a_repeated_key_on_a_client_the_user_may_not_see_is_404(as_worker, as_colleague, client_record, case, pantry):
+    url = f"/api/v1/clients/{client_record.pk}/consents"
+    body = {
+        "recipient_organization": str(pantry.pk),
+        "purpose": "Food",
+        "information": ["name"],
+        "given_on": timezone.localdate().isoformat(),
+        "method": "electronic",
+    }
+    assert _post(as_worker, url, body, HTTP_IDEMPOTENCY_KEY="c-1").status_code == 201
+    assert _post(as_colleague, url, body, HTTP_IDEMPOTENCY_KEY="c-1").status_code == 404
+    assert Consent.objects.count() == 1
