@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,6 @@ from casework.clients.models import Client
 from casework.core.errors import NotFound
 from casework.directory import derived, eligibility, geo, hours
 from casework.directory.models import (
-    Address,
     NeedCategory,
     Phone,
     Schedule,
@@ -59,6 +58,18 @@ class Origin:
         if self.state_key:
             q |= Q(kind=ServiceAreaKind.STATE, value=self.state_key)
         return q
+
+    def area_keys(self) -> set[tuple[str, str]]:
+        """The (kind, value) of the service areas that cover this place, as `area_q` finds them."""
+        keys = {(ServiceAreaKind.COUNTRY.value, "us")}
+        for kind, value in (
+            (ServiceAreaKind.POSTAL_CODE, self.postal_code),
+            (ServiceAreaKind.COUNTY, self.county_key),
+            (ServiceAreaKind.STATE, self.state_key),
+        ):
+            if value:
+                keys.add((kind.value, value))
+        return keys
 
 
 def origin_for_zip(postal_code: str, *, label: str = "") -> Origin | None:
@@ -270,29 +281,36 @@ def _near(conditions: Conditions, origin: Origin, radius: float) -> dict[uuid.UU
         known = found.get(service_id)
         if known is None or miles < (known.miles or 0.0):
             found[service_id] = Candidate(miles, location_id, "", language_keys or "")
-    labels: dict[str, str] = {
-        ServiceAreaKind.POSTAL_CODE: _("serves ZIP %(zip)s") % {"zip": origin.postal_code},
-        ServiceAreaKind.COUNTY: _("serves %(county)s") % {"county": origin.county_label},
-        ServiceAreaKind.STATE: _("serves the whole state"),
-        ServiceAreaKind.COUNTRY: _("serves the whole country"),
-    }
-    rank: list[str] = [
-        ServiceAreaKind.POSTAL_CODE,
-        ServiceAreaKind.COUNTY,
-        ServiceAreaKind.STATE,
-        ServiceAreaKind.COUNTRY,
-    ]
+    labels = _area_labels(origin)
     areas = ServiceArea.objects.filter(origin.area_q(), *conditions("service__")).values_list(
         "service_id", "kind", "service__language_keys"
     )
     # Most local area first, so a service that serves a ZIP says so rather than 'the state'.
-    for service_id, kind, language_keys in sorted(areas, key=lambda row: rank.index(row[1])):
+    for service_id, kind, language_keys in sorted(areas, key=lambda row: AREA_RANK.index(row[1])):
         known = found.get(service_id)
         if known is None:
             found[service_id] = Candidate(None, None, labels[kind], language_keys or "")
         elif not known.area:
             found[service_id] = known._replace(area=labels[kind])
     return found
+
+
+AREA_RANK: list[str] = [
+    ServiceAreaKind.POSTAL_CODE,
+    ServiceAreaKind.COUNTY,
+    ServiceAreaKind.STATE,
+    ServiceAreaKind.COUNTRY,
+]
+
+
+def _area_labels(origin: Origin) -> dict[str, str]:
+    """How a result says that its service area covers the origin, by kind of area."""
+    return {
+        ServiceAreaKind.POSTAL_CODE: _("serves ZIP %(zip)s") % {"zip": origin.postal_code},
+        ServiceAreaKind.COUNTY: _("serves %(county)s") % {"county": origin.county_label},
+        ServiceAreaKind.STATE: _("serves the whole state"),
+        ServiceAreaKind.COUNTRY: _("serves the whole country"),
+    }
 
 
 def _details(
@@ -331,40 +349,37 @@ def _details(
     phones: dict[uuid.UUID, list[str]] = {service_id: [] for service_id in ids}
     for service_id, number in Phone.objects.filter(service_id__in=ids).values_list("service_id", "number"):
         phones[service_id].append(number)
-    # The service's own schedules, then those of the service at each of its locations, in one query.
-    columns = [name for name in ScheduleRow._fields]
-    own = (
-        Schedule.objects.filter(service_id__in=ids)
-        .annotate(owner=F("service_id"), at_location=Value(0))
-        .values_list("owner", "at_location", *columns)
-    )
-    at_location = (
-        Schedule.objects.filter(service_at_location__service_id__in=ids)
-        .annotate(owner=F("service_at_location__service_id"), at_location=Value(1))
-        .values_list("owner", "at_location", *columns)
-    )
-    schedules: dict[uuid.UUID, list[ScheduleRow]] = {service_id: [] for service_id in ids}
-    for service_id, _at_location, *schedule in sorted(own.union(at_location, all=True), key=lambda row: row[1]):
-        schedules[_as_uuid(service_id)].append(ScheduleRow(*schedule))
+    # Each service at its locations, with the location's address (a left join: the service's
+    # locations without one are kept, their schedules count).
     addresses: dict[uuid.UUID, list[tuple[uuid.UUID, AddressRow]]] = {service_id: [] for service_id in ids}
-    for service_id, location_id, *address in Address.objects.filter(
-        location__service_at_locations__service_id__in=ids
+    owner_of: dict[uuid.UUID, uuid.UUID] = {}
+    for service_id, at_location_id, location_id, *address in ServiceAtLocation.objects.filter(
+        service_id__in=ids
     ).values_list(
-        "location__service_at_locations__service_id",
+        "service_id",
+        "id",
         "location_id",
-        "address_1",
-        "address_2",
-        "city",
-        "state_province",
-        "postal_code",
+        "location__addresses__address_1",
+        "location__addresses__address_2",
+        "location__addresses__city",
+        "location__addresses__state_province",
+        "location__addresses__postal_code",
     ):
-        addresses[service_id].append((location_id, AddressRow(*address)))
+        owner_of[at_location_id] = service_id
+        if address[0] is not None:
+            addresses[service_id].append((location_id, AddressRow(*address)))
+    # The service's own schedules, then those of the service at each of its locations: one query
+    # on the two indexed keys (not a join through service-at-location, which a planner may turn
+    # into a scan of every schedule).
+    schedules: dict[uuid.UUID, list[ScheduleRow]] = {service_id: [] for service_id in ids}
+    rows = Schedule.objects.filter(Q(service_id__in=ids) | Q(service_at_location_id__in=list(owner_of))).values_list(
+        "service_id", "service_at_location_id", *ScheduleRow._fields
+    )
+    for service_id, at_location_id, *schedule in sorted(rows, key=lambda row: row[0] not in schedules):
+        owner = service_id if service_id in schedules else owner_of.get(at_location_id)
+        if owner is not None:
+            schedules[owner].append(ScheduleRow(*schedule))
     return services, categories, phones, schedules, addresses
-
-
-def _as_uuid(value: Any) -> uuid.UUID:
-    """A UUID from a UNION's column (SQLite returns the stored text there, not a UUID)."""
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def _results(
@@ -546,33 +561,7 @@ def match_for_client(
     if origin is None:
         return []
 
-    def conditions(prefix: str) -> list[Any]:
-        ref = OuterRef(f"{prefix}id") if prefix else OuterRef("pk")
-        found: list[Any] = [
-            Q(**{f"{prefix}status": ServiceStatus.ACTIVE}),
-            Exists(
-                Service.need_categories.through.objects.filter(service_id=ref, needcategory__domain__in=list(domains))
-            ),
-        ]
-        if profile.age is not None:
-            found.append(_age_q(profile.age, prefix))
-        if profile.income_percent is not None:
-            found.append(
-                Q(**{f"{prefix}income_limit_percent_fpl__isnull": True})
-                | Q(**{f"{prefix}income_limit_percent_fpl__gte": profile.income_percent})
-            )
-        if profile.insurance:
-            found.append(
-                Q(**{f"{prefix}insurance_accepted": ""})
-                | Q(**{f"{prefix}insurance_accepted__contains": profile.insurance})
-            )
-        # A service that says where it serves must serve the client's ZIP, county or state.
-        matchable = ServiceArea.objects.filter(service_id=ref).exclude(kind=ServiceAreaKind.OTHER)
-        covering = ServiceArea.objects.filter(origin.area_q(), service_id=ref)
-        found.append(~Exists(matchable) | Exists(covering))
-        return found
-
-    near = _near(conditions, origin, radius_miles)
+    near = _match_candidates(profile, origin, domains, radius_miles)
     language_key = derived.language_key(profile.language) if profile.language else ""
     # Rank on the plain values the candidate queries returned: distance, area served, language.
     scored: list[tuple[float, uuid.UUID]] = []
@@ -589,6 +578,96 @@ def match_for_client(
     for result in results:
         result.reasons = _match_reasons(result, profile, domains, language_key, now=now)
     return results
+
+
+# The service columns a match checks eligibility on, read with each candidate.
+_ELIGIBILITY = (
+    "service__minimum_age",
+    "service__maximum_age",
+    "service__income_limit_percent_fpl",
+    "service__insurance_accepted",
+    "service__language_keys",
+)
+
+
+def _eligible(
+    profile: ClientProfile,
+    minimum_age: int | None,
+    maximum_age: int | None,
+    income_limit: int | None,
+    insurance_accepted: str,
+) -> bool:
+    """Whether the client meets a service's age band, income limit (% of poverty) and insurance."""
+    age = profile.age
+    too_young = age is not None and minimum_age is not None and age < minimum_age
+    too_old = age is not None and maximum_age is not None and age > maximum_age
+    if too_young or too_old:
+        return False
+    if profile.income_percent is not None and income_limit is not None and profile.income_percent > income_limit:
+        return False
+    return not (profile.insurance and insurance_accepted and profile.insurance not in insurance_accepted)
+
+
+def _match_candidates(
+    profile: ClientProfile, origin: Origin, domains: Sequence[str], radius: float
+) -> dict[uuid.UUID, Candidate]:
+    """Active services in the needs' domains near the client or serving the client's area, that the client may use.
+
+    Two joined queries with plain column filters (building subqueries in the ORM would cost a
+    match more than running it): the services at locations in the bounding box with their
+    service areas (left join), and the service areas covering the client. Eligibility (age,
+    income, insurance, and that a service which says where it serves covers the client) is
+    then checked in Python on the rows.
+    """
+    min_lat, max_lat, min_lon, max_lon = geo.bounding_box(origin.latitude, origin.longitude, radius)
+    wanted = {"service__status": ServiceStatus.ACTIVE, "service__need_categories__domain__in": list(domains)}
+    covering = origin.area_keys()
+    at_locations = ServiceAtLocation.objects.filter(
+        **wanted,
+        location__latitude__gte=min_lat,
+        location__latitude__lte=max_lat,
+        location__longitude__gte=min_lon,
+        location__longitude__lte=max_lon,
+    ).values_list(
+        "service_id",
+        "location_id",
+        "location__latitude",
+        "location__longitude",
+        *_ELIGIBILITY,
+        "service__service_areas__kind",
+        "service__service_areas__value",
+    )
+    nearest: dict[uuid.UUID, Candidate] = {}
+    restricted: set[uuid.UUID] = set()  # says where it serves ...
+    serves_client: set[uuid.UUID] = set()  # ... and whether that covers the client
+    for service_id, location_id, latitude, longitude, *limits, language_keys, kind, value in at_locations:
+        if kind is not None and kind != ServiceAreaKind.OTHER:
+            restricted.add(service_id)
+            if (kind, value) in covering:
+                serves_client.add(service_id)
+        if latitude is None or longitude is None or not _eligible(profile, *limits):
+            continue
+        miles = geo.distance_miles(origin.latitude, origin.longitude, latitude, longitude)
+        known = nearest.get(service_id)
+        if miles <= radius and (known is None or miles < (known.miles or 0.0)):
+            nearest[service_id] = Candidate(miles, location_id, "", language_keys or "")
+    found = {
+        service_id: candidate
+        for service_id, candidate in nearest.items()
+        if service_id not in restricted or service_id in serves_client
+    }
+    labels = _area_labels(origin)
+    areas = ServiceArea.objects.filter(origin.area_q(), **wanted).values_list("service_id", "kind", *_ELIGIBILITY)
+    # Most local area first, so a service that serves a ZIP says so rather than 'the state'.
+    for service_id, kind, *limits, language_keys in sorted(areas, key=lambda row: AREA_RANK.index(row[1])):
+        if not _eligible(profile, *limits):
+            continue
+        known = found.get(service_id)
+        if known is None:
+            found[service_id] = Candidate(None, None, labels[kind], language_keys or "")
+        elif not known.area:
+            found[service_id] = known._replace(area=labels[kind])
+    return found
 
 
 def _match_reasons(
