@@ -575,6 +575,15 @@ class BenefitProgram(models.Model):
     description = models.TextField(_("description"), blank=True)
     # The need a likely-eligible result suggests for the care plan.
     need_domain = models.CharField(_("need domain"), max_length=20, choices=NeedDomain.choices)
+    # The directory category of services that help with it ("Find a service for this").
+    need_category = models.ForeignKey(
+        NeedCategory,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="benefit_programs",
+        verbose_name=_("need category"),
+    )
     how_to_apply = models.TextField(_("how to apply"), blank=True)
     is_active = models.BooleanField(_("screened"), default=True)
 
