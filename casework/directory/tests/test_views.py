@@ -145,7 +145,7 @@ def test_screener_links_each_likely_benefit_to_services_of_its_need_category_nea
     make_service("Riverside pantry", categories=["food-pantry"])
     body = as_worker.get(f"/cases/{case.pk}/benefits/").content.decode()
     link = "/directory/?category=nutrition-benefits&amp;zip=60546"
-    assert 'aria-label="Find a service for SNAP (food stamps)"' in body and link in body
+    assert 'aria-label="Find a service for this: SNAP (food stamps)"' in body and link in body
     results = as_worker.get(link.replace("&amp;", "&")).content.decode()
     assert helper.name in results and "Riverside pantry" not in results
     # A benefit the client is likely not eligible for links nowhere.
