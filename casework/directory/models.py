@@ -205,7 +205,9 @@ class Location(models.Model):
     external_identifier_type = models.CharField(_("external identifier type"), max_length=200, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["latitude", "longitude"], name="directory_location_lat_lon")]
+        # The id as well, so that the bounding box of a search is read from the index alone:
+        # no table lookup for each location in the latitude band (the band spans the country).
+        indexes = [models.Index(fields=["latitude", "longitude", "id"], name="directory_location_lat_lon_id")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
