@@ -57,7 +57,7 @@ class RuleInline(AdministratorsOnly, admin.TabularInline):
 
 @admin.register(models.BenefitProgram)
 class BenefitProgramAdmin(AdministratorsOnly, admin.ModelAdmin):
-    list_display = ["name", "code", "need_domain", "is_active"]
+    list_display = ["name", "code", "need_domain", "need_category", "is_active"]
     list_filter = ["is_active", "need_domain"]
     inlines = [RuleInline]
 

@@ -56,13 +56,13 @@ def _result(result: selectors.Result) -> dict[str, Any]:
     return {
         "id": service.pk,
         "name": service.name,
-        "organization": service.organization.name,
+        "organization": service.organization_name,
         "status": service.status,
         "distance_miles": round(result.distance_miles, 2) if result.distance_miles is not None else None,
         "address": _address(result.address),
-        "phones": [phone.number for phone in service.phones.all()],
+        "phones": result.phones,
         "hours": result.hours,
-        "categories": [category.code for category in service.need_categories.all()],
+        "categories": [category.code for category in result.categories],
         "reasons": result.reasons,
         "url": f"/directory/services/{service.pk}/",
     }

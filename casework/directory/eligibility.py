@@ -193,8 +193,10 @@ def screen_program(
 
 def screen_client(client: Client, *, on: datetime.date) -> tuple[IncomeLevel | None, list[ScreenResult]]:
     """Screen the client for every active program (three queries whatever the number of programs)."""
-    programs = BenefitProgram.objects.filter(is_active=True).prefetch_related(
-        Prefetch("rules", queryset=BenefitRule.objects.order_by("-effective_from"))
+    programs = (
+        BenefitProgram.objects.filter(is_active=True)
+        .select_related("need_category")
+        .prefetch_related(Prefetch("rules", queryset=BenefitRule.objects.order_by("-effective_from")))
     )
     level = client_income_level(client, on=on)
     age = age_on(client.date_of_birth, on)

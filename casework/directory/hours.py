@@ -11,18 +11,45 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from collections.abc import Iterable
+from typing import Protocol
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from casework.directory.models import Schedule
+
+class ScheduleLike(Protocol):
+    """What opening hours read of a schedule: a `Schedule` or the plain row a search result holds."""
+
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def byday(self) -> str: ...
+    @property
+    def freq(self) -> str: ...
+    @property
+    def bymonthday(self) -> str: ...
+    @property
+    def valid_from(self) -> datetime.date | None: ...
+    @property
+    def valid_to(self) -> datetime.date | None: ...
+    @property
+    def dtstart(self) -> datetime.date | None: ...
+    @property
+    def until(self) -> datetime.date | None: ...
+    @property
+    def opens_at(self) -> datetime.time | None: ...
+    @property
+    def closes_at(self) -> datetime.time | None: ...
+    @property
+    def description(self) -> str: ...
+
 
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday"))
 DAY_PLURALS = (_("Mondays"), _("Tuesdays"), _("Wednesdays"), _("Thursdays"), _("Fridays"), _("Saturdays"), _("Sundays"))
 
 
-def schedule_zone(schedule: Schedule) -> datetime.tzinfo:
+def schedule_zone(schedule: ScheduleLike) -> datetime.tzinfo:
     value = (schedule.timezone or "").strip()
     if not value:
         return zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -36,7 +63,7 @@ def schedule_zone(schedule: Schedule) -> datetime.tzinfo:
         return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
-def _weekdays(schedule: Schedule) -> set[int]:
+def _weekdays(schedule: ScheduleLike) -> set[int]:
     """Weekday numbers (Monday 0) named in BYDAY, ignoring ordinal prefixes (1MO -> MO)."""
     days = set()
     for part in schedule.byday.upper().split(","):
@@ -46,7 +73,7 @@ def _weekdays(schedule: Schedule) -> set[int]:
     return days
 
 
-def runs_on(schedule: Schedule, day: datetime.date) -> bool:
+def runs_on(schedule: ScheduleLike, day: datetime.date) -> bool:
     """Whether the schedule's rule includes this local date (validity dates included)."""
     for start in (schedule.valid_from, schedule.dtstart):
         if start and day < start:
@@ -65,7 +92,7 @@ def runs_on(schedule: Schedule, day: datetime.date) -> bool:
     return freq in ("", "DAILY", "WEEKLY", "MONTHLY") or bool(weekdays)
 
 
-def is_open_at(schedules: Iterable[Schedule], moment: datetime.datetime) -> bool:
+def is_open_at(schedules: Iterable[ScheduleLike], moment: datetime.datetime) -> bool:
     """Whether any schedule has the service open at this aware moment."""
     for schedule in schedules:
         if schedule.opens_at is None or schedule.closes_at is None:
@@ -84,7 +111,7 @@ def is_open_at(schedules: Iterable[Schedule], moment: datetime.datetime) -> bool
     return False
 
 
-def is_open_on_weekday(schedules: Iterable[Schedule], weekday: int, *, today: datetime.date) -> bool:
+def is_open_on_weekday(schedules: Iterable[ScheduleLike], weekday: int, *, today: datetime.date) -> bool:
     """Whether any schedule still in force opens on that weekday (Monday 0)."""
     for schedule in schedules:
         if schedule.opens_at is None:
@@ -100,7 +127,7 @@ def is_open_on_weekday(schedules: Iterable[Schedule], weekday: int, *, today: da
     return False
 
 
-def open_weekdays(schedules: Iterable[Schedule]) -> list[int]:
+def open_weekdays(schedules: Iterable[ScheduleLike]) -> list[int]:
     """Weekdays (Monday 0) on which the service opens, for display and explanations."""
     days: set[int] = set()
     for schedule in schedules:
@@ -111,7 +138,7 @@ def open_weekdays(schedules: Iterable[Schedule]) -> list[int]:
     return sorted(days)
 
 
-def hours_text(schedule: Schedule) -> str:
+def hours_text(schedule: ScheduleLike) -> str:
     """'Mon, Wed 09:00–17:00 (America/Chicago)' for a list of results."""
     days = _weekdays(schedule)
     day_text = ", ".join(str(DAY_NAMES[d])[:3] for d in sorted(days)) if days else str(_("Every day"))

@@ -205,7 +205,9 @@ class Location(models.Model):
     external_identifier_type = models.CharField(_("external identifier type"), max_length=200, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["latitude", "longitude"], name="directory_location_lat_lon")]
+        # The id as well, so that the bounding box of a search is read from the index alone:
+        # no table lookup for each location in the latitude band (the band spans the country).
+        indexes = [models.Index(fields=["latitude", "longitude", "id"], name="directory_location_lat_lon_id")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
@@ -303,10 +305,15 @@ class Schedule(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, null=True, blank=True, related_name="schedules")
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, null=True, blank=True, related_name="schedules")
+    # A schedule belongs to one of these three; each key is indexed only where it is set (see Meta).
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, null=True, blank=True, related_name="schedules", db_index=False
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, null=True, blank=True, related_name="schedules", db_index=False
+    )
     service_at_location = models.ForeignKey(
-        ServiceAtLocation, on_delete=models.CASCADE, null=True, blank=True, related_name="schedules"
+        ServiceAtLocation, on_delete=models.CASCADE, null=True, blank=True, related_name="schedules", db_index=False
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -327,6 +334,15 @@ class Schedule(models.Model):
     schedule_link = models.CharField(_("schedule link"), max_length=500, blank=True)
     attending_type = models.CharField(_("attending type"), max_length=500, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        # Partial indexes: most schedules have only one of the three keys, and a plain index
+        # counts the NULLs of the others as one huge group, so that SQLite's statistics (after
+        # ANALYZE) make it scan every schedule rather than look a page's schedules up.
+        indexes = [
+            models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"directory_sched_{short}")
+            for name, short in (("service", "service"), ("location", "location"), ("service_at_location", "sal"))
+        ]
 
     def __str__(self) -> str:
         return self.description or f"{self.byday} {self.opens_at}-{self.closes_at}"
@@ -561,6 +577,15 @@ class BenefitProgram(models.Model):
     description = models.TextField(_("description"), blank=True)
     # The need a likely-eligible result suggests for the care plan.
     need_domain = models.CharField(_("need domain"), max_length=20, choices=NeedDomain.choices)
+    # The directory category of services that help with it ("Find a service for this").
+    need_category = models.ForeignKey(
+        NeedCategory,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="benefit_programs",
+        verbose_name=_("need category"),
+    )
     how_to_apply = models.TextField(_("how to apply"), blank=True)
     is_active = models.BooleanField(_("screened"), default=True)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
@@ -21,9 +21,8 @@ from casework.clients.models import Client
 from casework.core.errors import NotFound
 from casework.directory import derived, eligibility, geo, hours
 from casework.directory.models import (
-    Address,
-    Location,
     NeedCategory,
+    Phone,
     Schedule,
     Service,
     ServiceArea,
@@ -59,6 +58,18 @@ class Origin:
         if self.state_key:
             q |= Q(kind=ServiceAreaKind.STATE, value=self.state_key)
         return q
+
+    def area_keys(self) -> set[tuple[str, str]]:
+        """The (kind, value) of the service areas that cover this place, as `area_q` finds them."""
+        keys = {(ServiceAreaKind.COUNTRY.value, "us")}
+        for kind, value in (
+            (ServiceAreaKind.POSTAL_CODE, self.postal_code),
+            (ServiceAreaKind.COUNTY, self.county_key),
+            (ServiceAreaKind.STATE, self.state_key),
+        ):
+            if value:
+                keys.add((kind.value, value))
+        return keys
 
 
 def origin_for_zip(postal_code: str, *, label: str = "") -> Origin | None:
@@ -109,32 +120,81 @@ class SearchCriteria:
     limit: int = MAX_RESULTS
 
 
+class ServiceRow(NamedTuple):
+    """The columns of a service that a result shows and explains (plain values, not a model)."""
+
+    id: uuid.UUID
+    name: str
+    organization_name: str
+    status: str
+    minimum_age: int | None
+    maximum_age: int | None
+    income_limit_percent_fpl: int | None
+    insurance_accepted: str
+    is_free: bool
+    language_keys: str
+
+    @property
+    def pk(self) -> uuid.UUID:
+        return self.id
+
+
+class CategoryRow(NamedTuple):
+    """A need category of a result's service."""
+
+    code: str
+    name: str
+    domain: str
+
+
+class ScheduleRow(NamedTuple):
+    """The columns of a schedule that opening hours need (see `hours.ScheduleLike`)."""
+
+    timezone: str
+    byday: str
+    freq: str
+    bymonthday: str
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+    dtstart: datetime.date | None
+    until: datetime.date | None
+    opens_at: datetime.time | None
+    closes_at: datetime.time | None
+    description: str
+
+
+class AddressRow(NamedTuple):
+    """The address of a result's location."""
+
+    address_1: str
+    address_2: str
+    city: str
+    state_province: str
+    postal_code: str
+
+
 @dataclass
 class Result:
-    """One service found, its nearest location, and the reasons it matches."""
+    """One service found, its nearest location, and the reasons it matches.
 
-    service: Service
+    The details are plain lists read for the whole page at once (one query per kind of detail,
+    whatever the number of results), not model instances with a prefetch per relation.
+    """
+
+    service: ServiceRow
     distance_miles: float | None = None
     location_id: uuid.UUID | None = None
     covers_area: str = ""  # "ZIP 60546" etc. when a service area covers the origin
     reasons: list[str] = field(default_factory=list)
     score: float = 0.0
-    address: Address | None = None
-
-    @property
-    def schedules(self) -> list[Schedule]:
-        return _schedules_of(self.service)
+    address: AddressRow | None = None
+    categories: list[CategoryRow] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    schedules: list[ScheduleRow] = field(default_factory=list)
 
     @property
     def hours(self) -> list[str]:
         return [hours.hours_text(schedule) for schedule in self.schedules if schedule.opens_at]
-
-
-def _schedules_of(service: Service) -> list[Schedule]:
-    found = list(service.schedules.all())
-    for sal in service.service_at_locations.all():
-        found.extend(sal.schedules.all())
-    return found
 
 
 def _text_q(text: str) -> Q:
@@ -186,96 +246,169 @@ def _search_conditions(criteria: SearchCriteria) -> Conditions:
     return conditions
 
 
-IN_BATCH = 2000
+class Candidate(NamedTuple):
+    """A service near the origin or serving it, before ranking: plain values from the two queries."""
+
+    miles: float | None
+    location_id: uuid.UUID | None
+    area: str  # "serves ZIP 60546" when found by a service area
+    language_keys: str
 
 
-def _chunks(ids: Sequence[Any]) -> Iterable[list[Any]]:
-    for start in range(0, len(ids), IN_BATCH):
-        yield list(ids[start : start + IN_BATCH])
+def _near(conditions: Conditions, origin: Origin, radius: float) -> dict[uuid.UUID, Candidate]:
+    """Services within `radius` of the origin or whose service area covers it, by id.
 
-
-def _near(
-    conditions: Conditions, origin: Origin, radius: float
-) -> dict[uuid.UUID, tuple[float | None, uuid.UUID | None, str]]:
-    """Services within `radius` of the origin or whose service area covers it: id -> (miles, location, area).
-
-    Single-table queries on indexed columns, in steps (locations in the bounding box, their
-    services, the areas covering the origin, then the conditions on those services by primary
-    key), so the plan is the same on PostgreSQL and on SQLite without planner statistics.
+    Two joined queries whatever the size of the directory: the service-at-location rows whose
+    location is in the bounding box (indexed latitude/longitude range) and the service areas
+    covering the origin (indexed kind/value), each joined to its service and filtered on the
+    conditions there. The exact great-circle distance is then checked in Python.
     """
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(origin.latitude, origin.longitude, radius)
-    locations = Location.objects.filter(
-        latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon
-    ).values_list("id", "latitude", "longitude")
-    miles_to: dict[uuid.UUID, float] = {}
-    for location_id, latitude, longitude in locations:
+    at_locations = ServiceAtLocation.objects.filter(
+        *conditions("service__"),
+        location__latitude__gte=min_lat,
+        location__latitude__lte=max_lat,
+        location__longitude__gte=min_lon,
+        location__longitude__lte=max_lon,
+    ).values_list("service_id", "location_id", "location__latitude", "location__longitude", "service__language_keys")
+    found: dict[uuid.UUID, Candidate] = {}
+    for service_id, location_id, latitude, longitude, language_keys in at_locations:
         if latitude is None or longitude is None:
             continue
         miles = geo.distance_miles(origin.latitude, origin.longitude, latitude, longitude)
-        if miles <= radius:
-            miles_to[location_id] = miles
-    found: dict[uuid.UUID, tuple[float | None, uuid.UUID | None, str]] = {}
-    for chunk in _chunks(list(miles_to)):
-        for service_id, location_id in ServiceAtLocation.objects.filter(location_id__in=chunk).values_list(
-            "service_id", "location_id"
-        ):
-            miles = miles_to[location_id]
-            if service_id not in found or miles < (found[service_id][0] or 0.0):
-                found[service_id] = (miles, location_id, "")
-    labels: dict[str, str] = {
+        if miles > radius:
+            continue
+        known = found.get(service_id)
+        if known is None or miles < (known.miles or 0.0):
+            found[service_id] = Candidate(miles, location_id, "", language_keys or "")
+    labels = _area_labels(origin)
+    areas = ServiceArea.objects.filter(origin.area_q(), *conditions("service__")).values_list(
+        "service_id", "kind", "service__language_keys"
+    )
+    # Most local area first, so a service that serves a ZIP says so rather than 'the state'.
+    for service_id, kind, language_keys in sorted(areas, key=lambda row: AREA_RANK.index(row[1])):
+        known = found.get(service_id)
+        if known is None:
+            found[service_id] = Candidate(None, None, labels[kind], language_keys or "")
+        elif not known.area:
+            found[service_id] = known._replace(area=labels[kind])
+    return found
+
+
+AREA_RANK: list[str] = [
+    ServiceAreaKind.POSTAL_CODE,
+    ServiceAreaKind.COUNTY,
+    ServiceAreaKind.STATE,
+    ServiceAreaKind.COUNTRY,
+]
+
+
+def _area_labels(origin: Origin) -> dict[str, str]:
+    """How a result says that its service area covers the origin, by kind of area."""
+    return {
         ServiceAreaKind.POSTAL_CODE: _("serves ZIP %(zip)s") % {"zip": origin.postal_code},
         ServiceAreaKind.COUNTY: _("serves %(county)s") % {"county": origin.county_label},
         ServiceAreaKind.STATE: _("serves the whole state"),
         ServiceAreaKind.COUNTRY: _("serves the whole country"),
     }
-    rank: list[str] = [
-        ServiceAreaKind.POSTAL_CODE,
-        ServiceAreaKind.COUNTY,
-        ServiceAreaKind.STATE,
-        ServiceAreaKind.COUNTRY,
-    ]
-    areas = ServiceArea.objects.filter(origin.area_q()).values_list("service_id", "kind")
-    for service_id, kind in rows_sorted(areas, rank):
-        near_miles, near_location, area = found.get(service_id, (None, None, ""))
-        if not area:
-            found[service_id] = (near_miles, near_location, labels[kind])
-    keep: set[uuid.UUID] = set()
-    for chunk in _chunks(list(found)):
-        keep.update(Service.objects.filter(*conditions(""), pk__in=chunk).values_list("pk", flat=True))
-    return {service_id: value for service_id, value in found.items() if service_id in keep}
 
 
-def rows_sorted(rows: Iterable[tuple[Any, str]], rank: list[str]) -> list[tuple[Any, str]]:
-    """Area rows, most local first, so a service that serves a ZIP says so rather than 'the state'."""
-    return sorted(rows, key=lambda row: rank.index(row[1]))
-
-
-def _with_details(service_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Service]:
-    services = (
-        Service.objects.filter(pk__in=list(service_ids))
-        .select_related("organization")
-        .prefetch_related(
-            Prefetch("need_categories", queryset=NeedCategory.objects.order_by("sort_order")),
-            "schedules",
-            "phones",
-            Prefetch(
-                "service_at_locations",
-                queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
-                    "schedules", "location__addresses"
-                ),
-            ),
+def _details(
+    service_ids: Sequence[uuid.UUID],
+) -> tuple[
+    dict[uuid.UUID, ServiceRow],
+    dict[uuid.UUID, list[CategoryRow]],
+    dict[uuid.UUID, list[str]],
+    dict[uuid.UUID, list[ScheduleRow]],
+    dict[uuid.UUID, list[tuple[uuid.UUID, AddressRow]]],
+]:
+    """What a page of results shows, as plain values: five queries whatever the number of results."""
+    ids = list(service_ids)
+    services = {
+        row[0]: ServiceRow(*row)
+        for row in Service.objects.filter(pk__in=ids).values_list(
+            "id",
+            "name",
+            "organization__name",
+            "status",
+            "minimum_age",
+            "maximum_age",
+            "income_limit_percent_fpl",
+            "insurance_accepted",
+            "is_free",
+            "language_keys",
         )
+    }
+    categories: dict[uuid.UUID, list[CategoryRow]] = {service_id: [] for service_id in ids}
+    for service_id, *category in (
+        Service.need_categories.through.objects.filter(service_id__in=ids)
+        .order_by("needcategory__sort_order", "needcategory__name")
+        .values_list("service_id", "needcategory__code", "needcategory__name", "needcategory__domain")
+    ):
+        categories[service_id].append(CategoryRow(*category))
+    phones: dict[uuid.UUID, list[str]] = {service_id: [] for service_id in ids}
+    for service_id, number in Phone.objects.filter(service_id__in=ids).values_list("service_id", "number"):
+        phones[service_id].append(number)
+    # Each service at its locations, with the location's address (a left join: the service's
+    # locations without one are kept, their schedules count).
+    addresses: dict[uuid.UUID, list[tuple[uuid.UUID, AddressRow]]] = {service_id: [] for service_id in ids}
+    owner_of: dict[uuid.UUID, uuid.UUID] = {}
+    for service_id, at_location_id, location_id, *address in ServiceAtLocation.objects.filter(
+        service_id__in=ids
+    ).values_list(
+        "service_id",
+        "id",
+        "location_id",
+        "location__addresses__address_1",
+        "location__addresses__address_2",
+        "location__addresses__city",
+        "location__addresses__state_province",
+        "location__addresses__postal_code",
+    ):
+        owner_of[at_location_id] = service_id
+        if address[0] is not None:
+            addresses[service_id].append((location_id, AddressRow(*address)))
+    # The service's own schedules, then those of the service at each of its locations: one query
+    # on the two indexed keys (not a join through service-at-location, which a planner may turn
+    # into a scan of every schedule).
+    schedules: dict[uuid.UUID, list[ScheduleRow]] = {service_id: [] for service_id in ids}
+    rows = Schedule.objects.filter(Q(service_id__in=ids) | Q(service_at_location_id__in=list(owner_of))).values_list(
+        "service_id", "service_at_location_id", *ScheduleRow._fields
     )
-    return {service.pk: service for service in services}
+    for service_id, at_location_id, *schedule in sorted(rows, key=lambda row: row[0] not in schedules):
+        owner = service_id if service_id in schedules else owner_of.get(at_location_id)
+        if owner is not None:
+            schedules[owner].append(ScheduleRow(*schedule))
+    return services, categories, phones, schedules, addresses
 
 
-def _address(service: Service, location_id: uuid.UUID | None) -> Address | None:
-    for sal in service.service_at_locations.all():
-        if location_id is None or sal.location_id == location_id:
-            addresses = list(sal.location.addresses.all())
-            if addresses:
-                return addresses[0]
-    return None
+def _results(
+    ordered: Sequence[uuid.UUID], near: dict[uuid.UUID, Candidate], scores: dict[uuid.UUID, float] | None = None
+) -> list[Result]:
+    """Results with their details for these services, in this order (reasons are added by the caller)."""
+    services, categories, phones, schedules, addresses = _details(ordered)
+    results = []
+    for service_id in ordered:
+        candidate = near.get(service_id)
+        location_id = candidate.location_id if candidate else None
+        address = next(
+            (row for at, row in addresses[service_id] if location_id is None or at == location_id),
+            None,
+        )
+        results.append(
+            Result(
+                service=services[service_id],
+                distance_miles=candidate.miles if candidate else None,
+                location_id=location_id,
+                covers_area=candidate.area if candidate else "",
+                score=(scores or {}).get(service_id, 0.0),
+                address=address,
+                categories=categories[service_id],
+                phones=phones[service_id],
+                schedules=schedules[service_id],
+            )
+        )
+    return results
 
 
 def search(criteria: SearchCriteria, *, now: datetime.datetime | None = None) -> list[Result]:
@@ -283,29 +416,25 @@ def search(criteria: SearchCriteria, *, now: datetime.datetime | None = None) ->
     now = now or timezone.now()
     conditions = _search_conditions(criteria)
     limit = max(1, min(criteria.limit, MAX_RESULTS))
-    near: dict[uuid.UUID, tuple[float | None, uuid.UUID | None, str]] = {}
+    near: dict[uuid.UUID, Candidate] = {}
     if criteria.origin is not None:
         radius = max(0.5, min(criteria.radius_miles, MAX_RADIUS_MILES))
         near = _near(conditions, criteria.origin, radius)
         # Nearest first; services found by their area only come after, most local area first
         # (the order _near found them in: the sort is stable).
-        ordered = sorted(near, key=lambda key: (near[key][0] is None, near[key][0] or 0.0))
+        ordered = sorted(near, key=lambda key: (near[key].miles is None, near[key].miles or 0.0))
     else:
         # Enough candidates to fill a page after the open-now check.
         page_size = limit * 4 if criteria.open_now else limit
         candidates = Service.objects.filter(*conditions("")).order_by("name", "pk")
         ordered = list(candidates.values_list("pk", flat=True)[:page_size])
     results: list[Result] = []
-    for start in range(0, len(ordered), 200):
-        details = _with_details(ordered[start : start + 200])
-        for service_id in ordered[start : start + 200]:
-            service = details[service_id]
-            miles, location_id, area = near.get(service_id, (None, None, ""))
-            result = Result(service=service, distance_miles=miles, location_id=location_id, covers_area=area)
+    page = 4 * limit if criteria.open_now else limit
+    for start in range(0, len(ordered), page):
+        for result in _results(ordered[start : start + page], near):
             if criteria.open_now and not hours.is_open_at(result.schedules, now):
                 continue
             result.reasons = _reasons(criteria, result, now=now)
-            result.address = _address(service, location_id)
             results.append(result)
             if len(results) >= limit:
                 return results
@@ -317,7 +446,7 @@ def _reasons(criteria: SearchCriteria, result: Result, *, now: datetime.datetime
     reasons = []
     if criteria.text.strip():
         reasons.append(_("mentions “%(text)s”") % {"text": criteria.text.strip()})
-    categories = list(service.need_categories.all())
+    categories = result.categories
     if criteria.category:
         reasons.extend(c.name for c in categories if c.code == criteria.category)
     elif criteria.domains:
@@ -341,7 +470,7 @@ def _reasons(criteria: SearchCriteria, result: Result, *, now: datetime.datetime
     return reasons
 
 
-def _age_reason(service: Service, age: int) -> str:
+def _age_reason(service: ServiceRow, age: int) -> str:
     """'ages 18 to 64 (age 30)', 'ages 18 and over (age 30)', 'up to age 17 (age 15)'."""
     low, high = service.minimum_age, service.maximum_age
     if low is None and high is None:
@@ -432,63 +561,120 @@ def match_for_client(
     if origin is None:
         return []
 
-    def conditions(prefix: str) -> list[Any]:
-        ref = OuterRef(f"{prefix}id") if prefix else OuterRef("pk")
-        found: list[Any] = [
-            Q(**{f"{prefix}status": ServiceStatus.ACTIVE}),
-            Exists(
-                Service.need_categories.through.objects.filter(service_id=ref, needcategory__domain__in=list(domains))
-            ),
-        ]
-        if profile.age is not None:
-            found.append(_age_q(profile.age, prefix))
-        if profile.income_percent is not None:
-            found.append(
-                Q(**{f"{prefix}income_limit_percent_fpl__isnull": True})
-                | Q(**{f"{prefix}income_limit_percent_fpl__gte": profile.income_percent})
-            )
-        if profile.insurance:
-            found.append(
-                Q(**{f"{prefix}insurance_accepted": ""})
-                | Q(**{f"{prefix}insurance_accepted__contains": profile.insurance})
-            )
-        # A service that says where it serves must serve the client's ZIP, county or state.
-        matchable = ServiceArea.objects.filter(service_id=ref).exclude(kind=ServiceAreaKind.OTHER)
-        covering = ServiceArea.objects.filter(origin.area_q(), service_id=ref)
-        found.append(~Exists(matchable) | Exists(covering))
-        return found
-
-    near = _near(conditions, origin, radius_miles)
+    near = _match_candidates(profile, origin, domains, radius_miles)
     language_key = derived.language_key(profile.language) if profile.language else ""
-    # Rank on what is known without loading the services: distance and area; language from a column.
-    keys = dict(Service.objects.filter(pk__in=list(near)).values_list("pk", "language_keys")) if near else {}
+    # Rank on the plain values the candidate queries returned: distance, area served, language.
     scored: list[tuple[float, uuid.UUID]] = []
-    for service_id, (miles, _location, area) in near.items():
-        score = 100.0 - (miles if miles is not None else radius_miles) * 2
-        if area:
+    for service_id, candidate in near.items():
+        score = 100.0 - (candidate.miles if candidate.miles is not None else radius_miles) * 2
+        if candidate.area:
             score += 10
-        if language_key and language_key != "en" and f" {language_key} " in (keys.get(service_id) or ""):
+        if language_key and language_key != "en" and f" {language_key} " in candidate.language_keys:
             score += 25
         scored.append((score, service_id))
     scored.sort(key=lambda item: (-item[0], str(item[1])))
-    top = [service_id for _score, service_id in scored[:limit]]
-    details = _with_details(top)
-    results = []
-    for score, service_id in scored[:limit]:
-        service = details[service_id]
-        miles, location_id, area = near[service_id]
-        result = Result(service, miles, location_id, area, score=score)
+    top = scored[:limit]
+    results = _results([service_id for _score, service_id in top], near, dict((sid, sc) for sc, sid in top))
+    for result in results:
         result.reasons = _match_reasons(result, profile, domains, language_key, now=now)
-        result.address = _address(service, location_id)
-        results.append(result)
     return results
+
+
+# The service columns a match checks eligibility on, read with each candidate.
+_ELIGIBILITY = (
+    "service__minimum_age",
+    "service__maximum_age",
+    "service__income_limit_percent_fpl",
+    "service__insurance_accepted",
+    "service__language_keys",
+)
+
+
+def _eligible(
+    profile: ClientProfile,
+    minimum_age: int | None,
+    maximum_age: int | None,
+    income_limit: int | None,
+    insurance_accepted: str,
+) -> bool:
+    """Whether the client meets a service's age band, income limit (% of poverty) and insurance."""
+    age = profile.age
+    too_young = age is not None and minimum_age is not None and age < minimum_age
+    too_old = age is not None and maximum_age is not None and age > maximum_age
+    if too_young or too_old:
+        return False
+    if profile.income_percent is not None and income_limit is not None and profile.income_percent > income_limit:
+        return False
+    return not (profile.insurance and insurance_accepted and profile.insurance not in insurance_accepted)
+
+
+def _match_candidates(
+    profile: ClientProfile, origin: Origin, domains: Sequence[str], radius: float
+) -> dict[uuid.UUID, Candidate]:
+    """Active services in the needs' domains near the client or serving the client's area, that the client may use.
+
+    Two joined queries with plain column filters (building subqueries in the ORM would cost a
+    match more than running it): the services at locations in the bounding box with their
+    service areas (left join), and the service areas covering the client. Eligibility (age,
+    income, insurance, and that a service which says where it serves covers the client) is
+    then checked in Python on the rows.
+    """
+    min_lat, max_lat, min_lon, max_lon = geo.bounding_box(origin.latitude, origin.longitude, radius)
+    wanted = {"service__status": ServiceStatus.ACTIVE, "service__need_categories__domain__in": list(domains)}
+    covering = origin.area_keys()
+    at_locations = ServiceAtLocation.objects.filter(
+        **wanted,
+        location__latitude__gte=min_lat,
+        location__latitude__lte=max_lat,
+        location__longitude__gte=min_lon,
+        location__longitude__lte=max_lon,
+    ).values_list(
+        "service_id",
+        "location_id",
+        "location__latitude",
+        "location__longitude",
+        *_ELIGIBILITY,
+        "service__service_areas__kind",
+        "service__service_areas__value",
+    )
+    nearest: dict[uuid.UUID, Candidate] = {}
+    restricted: set[uuid.UUID] = set()  # says where it serves ...
+    serves_client: set[uuid.UUID] = set()  # ... and whether that covers the client
+    for service_id, location_id, latitude, longitude, *limits, language_keys, kind, value in at_locations:
+        if kind is not None and kind != ServiceAreaKind.OTHER:
+            restricted.add(service_id)
+            if (kind, value) in covering:
+                serves_client.add(service_id)
+        if latitude is None or longitude is None or not _eligible(profile, *limits):
+            continue
+        miles = geo.distance_miles(origin.latitude, origin.longitude, latitude, longitude)
+        known = nearest.get(service_id)
+        if miles <= radius and (known is None or miles < (known.miles or 0.0)):
+            nearest[service_id] = Candidate(miles, location_id, "", language_keys or "")
+    found = {
+        service_id: candidate
+        for service_id, candidate in nearest.items()
+        if service_id not in restricted or service_id in serves_client
+    }
+    labels = _area_labels(origin)
+    areas = ServiceArea.objects.filter(origin.area_q(), **wanted).values_list("service_id", "kind", *_ELIGIBILITY)
+    # Most local area first, so a service that serves a ZIP says so rather than 'the state'.
+    for service_id, kind, *limits, language_keys in sorted(areas, key=lambda row: AREA_RANK.index(row[1])):
+        if not _eligible(profile, *limits):
+            continue
+        known = found.get(service_id)
+        if known is None:
+            found[service_id] = Candidate(None, None, labels[kind], language_keys or "")
+        elif not known.area:
+            found[service_id] = known._replace(area=labels[kind])
+    return found
 
 
 def _match_reasons(
     result: Result, profile: ClientProfile, domains: Sequence[str], language_key: str, *, now: datetime.datetime
 ) -> list[str]:
     service = result.service
-    reasons = [c.name for c in service.need_categories.all() if c.domain in domains]
+    reasons = [c.name for c in result.categories if c.domain in domains]
     if result.covers_area:
         reasons.append(_("in your client's area (%(area)s)") % {"area": result.covers_area})
     if result.distance_miles is not None:

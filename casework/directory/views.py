@@ -163,6 +163,8 @@ def _render_screener(request: AuthenticatedRequest, case: Any, status: int = 200
         "today": today,
         "age": eligibility.age_on(case.client.date_of_birth, today),
         "can_act": permissions.can_act_on_screening(request.user, case),
+        # "Find a service for this" searches near the client when the ZIP is a known one.
+        "search_zip": case.client.postal_code if selectors.origin_for_zip(case.client.postal_code or "") else "",
     }
     return render(request, "directory/screener.html", context, status=status)
 

@@ -95,3 +95,10 @@ def test_worker_finds_services_for_a_client_and_screens_benefits(new_page: Calla
     expect(wic).to_contain_text("Needs more information")
     check_page(page)
     screenshot(page, "benefits-screener")
+
+    # From a likely benefit to the services that help with it, near the client.
+    page.get_by_role("link", name="Find a service for this: SNAP (food stamps)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find services")
+    expect(page.get_by_label("Need category")).to_have_value("nutrition-benefits")
+    expect(page.get_by_label("Near ZIP code")).to_have_value("60546")
+    check_page(page)

@@ -138,6 +138,23 @@ def test_screener_shows_outcomes_with_rules_and_makes_a_need_and_a_task(as_worke
     assert task.due_date == timezone.localdate() + datetime.timedelta(days=7)
 
 
+def test_screener_links_each_likely_benefit_to_services_of_its_need_category_near_the_client(
+    as_worker, case, food_client
+):
+    helper = make_service("SNAP application help", categories=["nutrition-benefits"])
+    make_service("Riverside pantry", categories=["food-pantry"])
+    body = as_worker.get(f"/cases/{case.pk}/benefits/").content.decode()
+    link = "/directory/?category=nutrition-benefits&amp;zip=60546"
+    assert 'aria-label="Find a service for this: SNAP (food stamps)"' in body and link in body
+    results = as_worker.get(link.replace("&amp;", "&")).content.decode()
+    assert helper.name in results and "Riverside pantry" not in results
+    # A benefit the client is likely not eligible for links nowhere.
+    food_client.annual_household_income = Decimal("900000")
+    food_client.save()
+    body = as_worker.get(f"/cases/{case.pk}/benefits/").content.decode()
+    assert "Find a service for this" not in body
+
+
 def test_no_task_for_a_likely_not_result(as_worker, case, food_client):
     food_client.annual_household_income = Decimal("900000")
     food_client.save()
