@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from casework.accounts.models import User
-from casework.clients.models import Client, ClientIdentifier, MatchSettings, Sex
+from casework.clients.models import Client, ClientIdentifier, MatchSettings, NameCount, Sex
 from casework.core import text
 from casework.core.errors import ValidationFailed
 
@@ -852,21 +852,42 @@ class MatchCandidate:
         return self.reasons if self.accessible else self.agreements
 
 
-_population_cache: dict[str, tuple[float, int]] = {}
+_population_cache: dict[int | None, tuple[float, int]] = {}
 
 
-def _population() -> int:
-    """How many clients the register holds, counted at most every POPULATION_SECONDS."""
+def _population(agency_id: int | None = None) -> int:
+    """How many clients the register (or one agency's) holds, counted at most every POPULATION_SECONDS."""
     now = time.monotonic()
-    cached = _population_cache.get("clients")
+    cached = _population_cache.get(agency_id)
     if cached is None or cached[0] < now:
-        cached = (now + POPULATION_SECONDS, Client.objects.count())
-        _population_cache["clients"] = cached
+        clients = Client.objects.all() if agency_id is None else Client.objects.filter(agency_id=agency_id)
+        cached = (now + POPULATION_SECONDS, clients.count())
+        _population_cache[agency_id] = cached
     return cached[1]
 
 
-def frequencies_for(query: MatchQuery) -> Frequencies:
-    """The register's size and how many clients carry the typed first and last names (capped)."""
+# The agency's name counts (NameCount, refreshed by the scan) are used when they describe a
+# register big enough for counting per lookup to cost (below, counting is cheap and exact)
+# and the register has not grown or shrunk by more than NAME_TABLE_DRIFT since the refresh.
+NAME_TABLE_MIN_POPULATION = MIN_POPULATION
+NAME_TABLE_DRIFT = 0.2
+
+
+def name_table_counts(agency_id: int, keys: Iterable[str]) -> dict[str, int] | None:
+    """The agency's stored counts of these NameCount keys (absent: 0), or None when the table is
+    empty or stale (see NAME_TABLE_DRIFT): the caller then counts."""
+    wanted = sorted({"population", *keys})
+    rows = dict(NameCount.objects.filter(agency_id=agency_id, key__in=wanted).values_list("key", "count"))
+    stored = rows.get("population")
+    if stored is None or stored < NAME_TABLE_MIN_POPULATION:
+        return None
+    if abs(_population(agency_id) - stored) > NAME_TABLE_DRIFT * stored:
+        return None
+    return rows
+
+
+def _counted_frequencies(query: MatchQuery) -> Frequencies:
+    """The typed names' counts (capped) and the register's size, counted on the name indexes."""
     quote = connection.ops.quote_name
     table = quote(Client._meta.db_table)
     counts = []
@@ -882,6 +903,36 @@ def frequencies_for(query: MatchQuery) -> Frequencies:
             cursor.execute(sql, [key])
             counts.append(int(cursor.fetchone()[0]))
     return Frequencies(population=_population(), first_name_count=counts[0], last_name_count=counts[1])
+
+
+def frequencies_for(query: MatchQuery, agency_id: int | None = None) -> Frequencies:
+    """The register's size and how many clients carry the typed first and last names (capped).
+
+    With an agency, read from its name counts (one indexed query) when they are fresh;
+    otherwise (no agency, a small agency, a table not refreshed yet) counted on the indexes.
+    """
+    if agency_id is not None:
+        counts = name_table_counts(agency_id, _frequency_keys(query))
+        if counts is not None:
+            return _table_frequencies(query, counts)
+    return _counted_frequencies(query)
+
+
+def _frequency_keys(query: MatchQuery) -> list[str]:
+    keys = []
+    if query.first_key:
+        keys.append(f"first:{query.first_key}")
+    if query.last_key:
+        keys.append(f"last:{query.last_key}")
+    return keys
+
+
+def _table_frequencies(query: MatchQuery, counts: Mapping[str, int]) -> Frequencies:
+    return Frequencies(
+        population=counts["population"],
+        first_name_count=counts.get(f"first:{query.first_key}", 0) if query.first_key else 0,
+        last_name_count=counts.get(f"last:{query.last_key}", 0) if query.last_key else 0,
+    )
 
 
 def find_matches(
@@ -908,7 +959,7 @@ def find_matches(
             "client_id", "value_key"
         ):
             identifier_keys.setdefault(client_id, set()).add(value_key)
-    frequencies = frequencies_for(query)
+    frequencies = frequencies_for(query, agency_id)
     found = []
     for client in clients:
         comparison = compare(query, client, identifier_keys.get(client.pk), frequencies)

@@ -327,6 +327,29 @@ class MatchSettings(models.Model):
             )
 
 
+class NameCount(models.Model):
+    """How many of an agency's clients carry a name: the name-frequency weights of matching.
+
+    Kept by `manage.py refresh_name_counts` (the duplicate scan refreshes it too), so a lookup
+    reads the typed names' frequencies with one indexed query instead of counting them. `key`
+    says what is counted: "first:<first name key>", "last:<last name key>", "sounds:<last name
+    sound> <first name sound>" and "lastsound:<last name sound>" (only the common ones: they
+    decide which name-sound blocks are narrowed by the birth year) and "population" (the
+    agency's clients at the refresh). Counts are capped like a lookup's (NAME_COUNT_CAP).
+    """
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=120)
+    count = models.PositiveIntegerField()
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "key"], name="name_count_once")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
+
+
 class PairStatus(models.TextChoices):
     """Where a possible duplicate pair stands in the review queue."""
 
