@@ -129,8 +129,13 @@ class NameCounts:
     """How many clients of an agency carry each first and last name (capped like a lookup), and
     the agency's size: what the scan weighs names with, and what `NameCount` stores for lookups."""
 
-    def __init__(self, first: Counter[str], last: Counter[str], population: int) -> None:
+    def __init__(
+        self, first: Counter[str], last: Counter[str], population: int, sounds: Counter[str] | None = None
+    ) -> None:
         self.first, self.last, self.population = first, last, population
+        # The common last-name sounds and (last, first) name-sound pairs, keyed as in NameCount
+        # ("lastsound:S530", "sounds:S530 R163"): which lookup blocks a birth year narrows.
+        self.sounds: Counter[str] = sounds if sounds is not None else Counter()
 
     @classmethod
     def load(cls, agency_id: int) -> NameCounts:
@@ -144,7 +149,16 @@ class NameCounts:
             ):
                 counter[key] = min(count, matching.NAME_COUNT_CAP)
             counts.append(counter)
-        return cls(counts[0], counts[1], clients.count())
+        sounds: Counter[str] = Counter()
+        named = clients.exclude(last_name_phonetic="")
+        for last_sound, count in named.values_list("last_name_phonetic").order_by().annotate(n=_count()).iterator():
+            if count >= matching.COMMON_SOUND_MIN:
+                sounds[f"lastsound:{last_sound}"] = min(count, matching.NAME_COUNT_CAP)
+        pairs = named.exclude(first_name_phonetic="").values_list("last_name_phonetic", "first_name_phonetic")
+        for last_sound, first_sound, count in pairs.order_by().annotate(n=_count()).iterator():
+            if count >= matching.COMMON_SOUND_MIN:
+                sounds[f"sounds:{last_sound} {first_sound}"] = min(count, matching.NAME_COUNT_CAP)
+        return cls(counts[0], counts[1], clients.count(), sounds)
 
     def frequencies(self, query: matching.MatchQuery) -> matching.Frequencies:
         return matching.Frequencies(
@@ -160,6 +174,8 @@ class NameCounts:
         for prefix, counter in (("first", self.first), ("last", self.last)):
             for name, count in counter.items():
                 yield NameCount(agency=agency, key=f"{prefix}:{name}", count=count, refreshed_at=now)
+        for key, count in self.sounds.items():
+            yield NameCount(agency=agency, key=key, count=count, refreshed_at=now)
 
 
 def refresh_name_counts(*, agency: Agency, actor: User | None = None, batch_size: int = 5000) -> NameCounts:

@@ -49,6 +49,13 @@ MAX_IDENTIFIERS = 10
 MAX_IDENTIFIER_LENGTH = 40
 # Each blocking query returns at most this many ids; a lookup scores at most a few hundred.
 BLOCK_LIMIT = 150
+# A name-sound block the agency's name counts say is bigger than this (a common name: "John
+# Smith" at a million clients) is narrowed to the birth year +/- 1 when a date of birth is
+# typed, so that it stops filling the cap with namesakes born decades apart. Slipped dates
+# further off are found by the date-of-birth blocks (exact and likely typos, with a name sound).
+COMMON_BLOCK = 50
+# The scan stores the name-sound counts from this size up (smaller blocks are never narrowed).
+COMMON_SOUND_MIN = 10
 RESULT_LIMIT = 10
 # Users are not shown candidates below this probability (the engine still ranks them).
 SHOW_FLOOR = 0.01
@@ -439,12 +446,57 @@ class Prefix:
         return self.start[:-1] + chr(ord(self.start[-1]) + 1)
 
 
-# One blocking condition: column -> value, a set of values (IN), or a Prefix.
+@dataclass(frozen=True)
+class Between:
+    """A blocking condition "from ... to ..." (both included), written as an index range."""
+
+    start: Any
+    stop: Any
+
+
+# One blocking condition: column -> value (None: IS NULL), a set of values (IN), a Prefix or a Between.
 Block = dict[str, Any]
 
 
-def _block_queries(query: MatchQuery) -> list[Block]:
-    """The blocking conditions of one lookup, each answered by an index."""
+def _sound_keys(query: MatchQuery) -> list[str]:
+    """The NameCount keys of the name-sound blocks a typed date of birth may narrow."""
+    if not query.date_of_birth or not query.last_key:
+        return []
+    last_sound = _phonetic(query.last_key)
+    if not last_sound:
+        return []
+    keys = [f"lastsound:{last_sound}", f"last:{query.last_key}"]
+    first_sounds = _sounds(_variants(query.first_key)) if query.first_key else set()
+    last_sounds = {last_sound} | {_phonetic(part) for part in _name_parts(query.last_name)} - {""}
+    keys += [f"sounds:{last} {first}" for last in last_sounds for first in first_sounds]
+    first_sound = _phonetic(query.first_key) if query.first_key else ""
+    if first_sound:
+        keys.append(f"sounds:{first_sound} {last_sound}")
+    return keys
+
+
+def _narrowed(block: Block, size: int, query: MatchQuery, blocks: list[Block]) -> None:
+    """Add a name block, narrowed to the birth year +/- 1 (and clients without a date of birth)
+    when it holds more than COMMON_BLOCK clients and a date of birth is typed."""
+    dob = query.date_of_birth
+    if dob is None or size <= COMMON_BLOCK:
+        blocks.append(block)
+        return
+    start, stop = datetime.date(max(dob.year - 1, 1), 1, 1), datetime.date(min(dob.year + 1, 9999), 12, 31)
+    blocks.append({**block, "date_of_birth": Between(start, stop)})
+    blocks.append({**block, "date_of_birth": None})
+
+
+def _block_queries(query: MatchQuery, counts: Mapping[str, int] | None = None) -> list[Block]:
+    """The blocking conditions of one lookup, each answered by an index.
+
+    `counts` (the agency's NameCount rows, see `_sound_keys`) tell which name blocks are common.
+    """
+    counts = counts or {}
+
+    def sounds_size(lasts: Iterable[str], firsts: Iterable[str]) -> int:
+        return sum(counts.get(f"sounds:{last} {first}", 0) for last in lasts for first in firsts)
+
     blocks: list[Block] = []
     first_key, last_key = query.first_key, query.last_key
     first_variants = set(_variants(first_key)) if first_key else set()
@@ -452,21 +504,44 @@ def _block_queries(query: MatchQuery) -> list[Block]:
     last_sound = _phonetic(last_key) if last_key else ""
     last_parts = _name_parts(query.last_name)
     if last_sound and first_sounds:
-        blocks.append({"last_name_phonetic": last_sound, "first_name_phonetic": first_sounds})
+        _narrowed(
+            {"last_name_phonetic": last_sound, "first_name_phonetic": first_sounds},
+            sounds_size([last_sound], first_sounds),
+            query,
+            blocks,
+        )
         # Typed the other way round: first name in the last-name box.
         first_sound = _phonetic(first_key)
         if first_sound:
-            blocks.append({"last_name_phonetic": first_sound, "first_name_phonetic": last_sound})
-        # A typo that changes the first name's sound: same last name, same first two letters.
-        blocks.append({"last_name_key": last_key, "first_name_key": Prefix(first_key[:2])})
+            _narrowed(
+                {"last_name_phonetic": first_sound, "first_name_phonetic": last_sound},
+                sounds_size([first_sound], [last_sound]),
+                query,
+                blocks,
+            )
+        # A typo that changes the first name's sound: same last name, same first two letters
+        # (how many share the first letters is not counted: common when the name sounds are,
+        # or when the last name alone is very common).
+        _narrowed(
+            {"last_name_key": last_key, "first_name_key": Prefix(first_key[:2])},
+            max(sounds_size([last_sound], first_sounds), counts.get(f"last:{last_key}", 0) // 10),
+            query,
+            blocks,
+        )
         # Double surnames typed in full, or as separate words, against one part stored ("Garcia
         # Lopez" for "Garcia"). One part typed for a double name stored is found by the date
         # of birth (a prefix range here would walk every client with that first name's sound).
         if len(last_parts) > 1:
             for part in last_parts:
-                blocks.append({"last_name_phonetic": _phonetic(part), "first_name_phonetic": first_sounds})
+                part_sound = _phonetic(part)
+                _narrowed(
+                    {"last_name_phonetic": part_sound, "first_name_phonetic": first_sounds},
+                    sounds_size([part_sound], first_sounds),
+                    query,
+                    blocks,
+                )
     elif last_sound:
-        blocks.append({"last_name_phonetic": last_sound})
+        _narrowed({"last_name_phonetic": last_sound}, counts.get(f"lastsound:{last_sound}", 0), query, blocks)
     elif first_sounds:
         blocks.append({"first_name_phonetic": first_sounds})
         blocks.append({"preferred_name_key": first_variants})
@@ -499,7 +574,7 @@ def _block_queries(query: MatchQuery) -> list[Block]:
     return blocks
 
 
-def _blocked_sql(query: MatchQuery) -> tuple[str, list[Any]] | None:
+def _blocked_sql(query: MatchQuery, counts: Mapping[str, int] | None = None) -> tuple[str, list[Any]] | None:
     """The blocking queries as one statement: each capped, their ids united.
 
     Written by hand from the model's table and column names: one round trip, and none of
@@ -511,7 +586,7 @@ def _blocked_sql(query: MatchQuery) -> tuple[str, list[Any]] | None:
     table = quote(Client._meta.db_table)
     parts: list[str] = []
     params: list[Any] = []
-    for number, block in enumerate(_block_queries(query)):
+    for number, block in enumerate(_block_queries(query, counts)):
         if "identifier" in block:
             values = sorted(block["identifier"])
             marks = ", ".join(["%s"] * len(values))
@@ -525,9 +600,14 @@ def _blocked_sql(query: MatchQuery) -> tuple[str, list[Any]] | None:
         conditions: list[str] = []
         for name, value in block.items():
             column = quote(_column(name))
-            if isinstance(value, Prefix):
+            if value is None:
+                conditions.append(f"{column} IS NULL")
+            elif isinstance(value, Prefix):
                 conditions.append(f"{column} >= %s AND {column} < %s")
                 params.extend([value.start, value.stop])
+            elif isinstance(value, Between):
+                conditions.append(f"{column} >= %s AND {column} <= %s")
+                params.extend([_db_value(name, value.start), _db_value(name, value.stop)])
             elif isinstance(value, set | frozenset):
                 values = sorted(value)
                 conditions.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
@@ -554,9 +634,15 @@ def _db_value(name: str, value: Any) -> Any:
     return value
 
 
-def _candidates(*, agency_id: int, query: MatchQuery, exclude_ids: Iterable[int] = ()) -> list[Client]:
+def _candidates(
+    *,
+    agency_id: int,
+    query: MatchQuery,
+    exclude_ids: Iterable[int] = (),
+    counts: Mapping[str, int] | None = None,
+) -> list[Client]:
     """The agency's clients sharing at least one blocking key with the query (one query)."""
-    blocked = _blocked_sql(query)
+    blocked = _blocked_sql(query, counts)
     if blocked is None:
         return []
     excluded = set(exclude_ids)
@@ -571,7 +657,10 @@ def _candidates(*, agency_id: int, query: MatchQuery, exclude_ids: Iterable[int]
 
 def candidate_ids(*, agency_id: int, query: MatchQuery, exclude_ids: Iterable[int] = ()) -> set[int]:
     """Ids of the agency's clients that share at least one blocking key with the query."""
-    return {client.pk for client in _candidates(agency_id=agency_id, query=query, exclude_ids=exclude_ids)}
+    counts = name_table_counts(agency_id, _sound_keys(query))
+    return {
+        client.pk for client in _candidates(agency_id=agency_id, query=query, exclude_ids=exclude_ids, counts=counts)
+    }
 
 
 # --- Comparison -----------------------------------------------------------------------------
@@ -949,7 +1038,9 @@ def find_matches(
     Not scoped to a user: callers decide what a user may learn (see `matches_for_user`).
     """
     thresholds = thresholds or thresholds_for(agency_id)
-    clients = _candidates(agency_id=agency_id, query=query, exclude_ids=exclude_ids)
+    # The agency's name counts, read once: the typed names' frequencies and the common name blocks.
+    counts = name_table_counts(agency_id, _frequency_keys(query) + _sound_keys(query))
+    clients = _candidates(agency_id=agency_id, query=query, exclude_ids=exclude_ids, counts=counts)
     if not clients:
         return []
     ids = {client.pk for client in clients}
@@ -959,7 +1050,7 @@ def find_matches(
             "client_id", "value_key"
         ):
             identifier_keys.setdefault(client_id, set()).add(value_key)
-    frequencies = frequencies_for(query, agency_id)
+    frequencies = _table_frequencies(query, counts) if counts is not None else _counted_frequencies(query)
     found = []
     for client in clients:
         comparison = compare(query, client, identifier_keys.get(client.pk), frequencies)

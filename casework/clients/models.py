@@ -129,9 +129,12 @@ class Client(models.Model):
         ordering = ["legal_last_name", "legal_first_name"]
         indexes = [
             models.Index(fields=["date_of_birth"], name="client_dob"),
-            models.Index(fields=["last_name_key", "first_name_key"], name="client_name_keys"),
-            # Blocking for matching: last and first name sound codes together.
-            models.Index(fields=["last_name_phonetic", "first_name_phonetic"], name="client_name_sounds"),
+            models.Index(fields=["last_name_key", "first_name_key", "date_of_birth"], name="client_name_keys_dob"),
+            # Blocking for matching: last and first name sound codes together (a common name with
+            # the birth year, see matching.COMMON_BLOCK).
+            models.Index(
+                fields=["last_name_phonetic", "first_name_phonetic", "date_of_birth"], name="client_name_sounds_dob"
+            ),
             models.Index(fields=["date_of_birth", "last_name_phonetic"], name="client_dob_name_sound"),
             models.Index(fields=["date_of_birth", "first_name_phonetic"], name="client_dob_first_sound"),
             models.Index(fields=["first_name_phonetic", "last_name_key"], name="client_first_sound_last"),

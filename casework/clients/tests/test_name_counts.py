@@ -110,3 +110,56 @@ def test_matches_are_the_same_with_the_table(agency, supervisor, table_in_use):
     refresh_name_counts(agency=agency)
     stored = [(c.client.pk, c.probability, c.band) for c in matching.find_matches(agency_id=agency.pk, query=query)]
     assert stored == counted and counted
+
+
+@pytest.fixture
+def smiths(agency, supervisor):
+    """John Smith born in 1980 (the one looked up), namesakes born decades apart, one without a date."""
+    born = [DOB, datetime.date(1950, 6, 1), datetime.date(1962, 3, 4), datetime.date(1995, 8, 9), None]
+    return [
+        make_client(
+            agency=agency, created_by=supervisor, legal_first_name="John", legal_last_name="Smith", date_of_birth=dob
+        )
+        for dob in born
+    ]
+
+
+def test_the_scan_counts_the_common_name_sounds(agency, smiths, monkeypatch):
+    monkeypatch.setattr(matching, "COMMON_SOUND_MIN", 3)
+    refresh_name_counts(agency=agency)
+    counts = _counts(agency)
+    sound = f"{smiths[0].last_name_phonetic} {smiths[0].first_name_phonetic}"
+    assert counts[f"sounds:{sound}"] == 5
+    assert counts[f"lastsound:{smiths[0].last_name_phonetic}"] == 5
+
+
+def test_a_common_name_is_blocked_with_the_birth_year(agency, smiths, table_in_use, monkeypatch):
+    monkeypatch.setattr(matching, "COMMON_SOUND_MIN", 3)
+    monkeypatch.setattr(matching, "COMMON_BLOCK", 3)
+    query = MatchQuery(first_name="John", last_name="Smith", date_of_birth=datetime.date(1981, 5, 5))
+    everyone = {client.pk for client in smiths}
+    # Without counts every namesake shares the name block.
+    assert matching.candidate_ids(agency_id=agency.pk, query=query) == everyone
+    refresh_name_counts(agency=agency)
+    blocks = matching._block_queries(query, matching.name_table_counts(agency.pk, matching._sound_keys(query)))
+    assert any(isinstance(block.get("date_of_birth"), matching.Between) for block in blocks)
+    # Born 1980 (within a year) and without a date of birth stay; namesakes born decades apart go.
+    assert matching.candidate_ids(agency_id=agency.pk, query=query) == {smiths[0].pk, smiths[4].pk}
+    # A slipped decade is still found through the date-of-birth blocks.
+    slipped = MatchQuery(first_name="John", last_name="Smith", date_of_birth=datetime.date(1990, 2, 3))
+    assert smiths[0].pk in matching.candidate_ids(agency_id=agency.pk, query=slipped)
+    # No date typed: nothing to narrow by.
+    assert (
+        matching.candidate_ids(agency_id=agency.pk, query=MatchQuery(first_name="John", last_name="Smith")) == everyone
+    )
+    found = matching.find_matches(
+        agency_id=agency.pk, query=MatchQuery(first_name="Jon", last_name="Smith", date_of_birth=DOB)
+    )
+    assert found[0].client.pk == smiths[0].pk
+
+
+def test_a_rare_name_is_not_narrowed(agency, smiths, table_in_use, monkeypatch):
+    monkeypatch.setattr(matching, "COMMON_SOUND_MIN", 3)
+    refresh_name_counts(agency=agency)  # 5 John Smiths: below COMMON_BLOCK
+    query = MatchQuery(first_name="John", last_name="Smith", date_of_birth=datetime.date(1981, 5, 5))
+    assert matching.candidate_ids(agency_id=agency.pk, query=query) == {client.pk for client in smiths}
