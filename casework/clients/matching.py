@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Field
@@ -634,24 +634,55 @@ def _db_value(name: str, value: Any) -> Any:
     return value
 
 
+class CandidateRow(NamedTuple):
+    """One blocked candidate as the comparison reads it: a plain tuple of the compared columns
+    (quacks like a Client for `compare`); the Client itself is loaded only if it is shown."""
+
+    id: int
+    agency_id: int
+    merged_into_id: int | None
+    first_name_key: str
+    preferred_name_key: str
+    last_name_key: str
+    last_name_phonetic: str
+    date_of_birth: datetime.date | None
+    sex: str
+    phone_digits: str
+    email_key: str
+    postal_code: str
+    ssn_last4: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+_ROW_COLUMNS = [name if name != "merged_into_id" else "merged_into" for name in CandidateRow._fields]
+
+
 def _candidates(
     *,
     agency_id: int,
     query: MatchQuery,
     exclude_ids: Iterable[int] = (),
     counts: Mapping[str, int] | None = None,
-) -> list[Client]:
-    """The agency's clients sharing at least one blocking key with the query (one query)."""
+) -> list[CandidateRow]:
+    """The agency's clients sharing at least one blocking key with the query (one query), as
+    tuples of the compared columns."""
     blocked = _blocked_sql(query, counts)
     if blocked is None:
         return []
     excluded = set(exclude_ids)
-    rows = Client.objects.filter(pk__in=RawSQL(*blocked))  # noqa: S611 (SQL compiled by the ORM, values as parameters).only(*_COMPARED_FIELDS).order_by()
+    rows = (
+        Client.objects.filter(pk__in=RawSQL(*blocked))  # noqa: S611 (SQL compiled by the ORM, values as parameters)
+        .order_by()
+        .values_list(*_ROW_COLUMNS)
+    )
     # Merged records (aliases) are never proposed: their survivor is.
     return [
-        client
-        for client in rows
-        if client.agency_id == agency_id and client.pk not in excluded and client.merged_into_id is None
+        row
+        for row in map(CandidateRow._make, rows)
+        if row.agency_id == agency_id and row.id not in excluded and row.merged_into_id is None
     ]
 
 
@@ -779,7 +810,7 @@ class Comparison:
         return reasons
 
 
-def _name_levels(query: MatchQuery, client: Client) -> tuple[dict[str, str], bool]:
+def _name_levels(query: MatchQuery, client: Client | CandidateRow) -> tuple[dict[str, str], bool]:
     """First and last name levels, taking the better of as typed and swapped."""
     straight: dict[str, str] = {}
     first = compare_first_name(query, client.first_name_key, client.preferred_name_key)
@@ -850,7 +881,7 @@ def _weight(levels: dict[str, str], frequencies: Frequencies | None, swapped: bo
 
 def compare(
     query: MatchQuery,
-    client: Client,
+    client: Client | CandidateRow,
     identifier_keys: set[str] | None = None,
     frequencies: Frequencies | None = None,
 ) -> Comparison:
@@ -922,10 +953,18 @@ class MatchCandidate:
     client: Client
     probability: float
     band: str
-    reasons: list[str]
-    # Only what agrees with the query: all a user without access to the record may learn.
-    agreements: list[str] = field(default_factory=list)
+    comparison: Comparison
     accessible: bool = True
+
+    @cached_property
+    def reasons(self) -> list[str]:
+        """Why, in plain language: agreements first, then disagreements."""
+        return self.comparison.reasons()
+
+    @cached_property
+    def agreements(self) -> list[str]:
+        """Only what agrees with the query: all a user without access to the record may learn."""
+        return self.comparison.reasons(disagreements=False)
 
     @property
     def score(self) -> float:
@@ -1040,34 +1079,36 @@ def find_matches(
     thresholds = thresholds or thresholds_for(agency_id)
     # The agency's name counts, read once: the typed names' frequencies and the common name blocks.
     counts = name_table_counts(agency_id, _frequency_keys(query) + _sound_keys(query))
-    clients = _candidates(agency_id=agency_id, query=query, exclude_ids=exclude_ids, counts=counts)
-    if not clients:
+    rows = _candidates(agency_id=agency_id, query=query, exclude_ids=exclude_ids, counts=counts)
+    if not rows:
         return []
-    ids = {client.pk for client in clients}
     identifier_keys: dict[int, set[str]] = {}
     if query.identifier_keys:
-        for client_id, value_key in ClientIdentifier.objects.filter(client_id__in=ids).values_list(
+        for client_id, value_key in ClientIdentifier.objects.filter(client_id__in=[row.id for row in rows]).values_list(
             "client_id", "value_key"
         ):
             identifier_keys.setdefault(client_id, set()).add(value_key)
     frequencies = _table_frequencies(query, counts) if counts is not None else _counted_frequencies(query)
-    found = []
-    for client in clients:
-        comparison = compare(query, client, identifier_keys.get(client.pk), frequencies)
+    scored: list[tuple[float, int, Comparison]] = []
+    for row in rows:
+        comparison = compare(query, row, identifier_keys.get(row.id), frequencies)
         probability = comparison.probability
-        if probability < floor:
-            continue
-        found.append(
-            MatchCandidate(
-                client=client,
-                probability=probability,
-                band=band_of(comparison, thresholds),
-                reasons=comparison.reasons(),
-                agreements=comparison.reasons(disagreements=False),
-            )
+        if probability >= floor:
+            scored.append((-probability, row.id, comparison))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    top = scored[:limit]
+    # Only the clients returned are loaded (what showing them reads); their reasons are worded when read.
+    clients = Client.objects.only(*_COMPARED_FIELDS).order_by().in_bulk([client_id for _p, client_id, _c in top])
+    return [
+        MatchCandidate(
+            client=clients[client_id],
+            probability=-negative,
+            band=band_of(comparison, thresholds),
+            comparison=comparison,
         )
-    found.sort(key=lambda candidate: (-candidate.probability, candidate.client.pk))
-    return found[:limit]
+        for negative, client_id, comparison in top
+        if client_id in clients
+    ]
 
 
 def matches_for_user(
