@@ -1121,7 +1121,7 @@ def matches_for_user(
     "possible", marked not accessible: the caller shows that a record exists and the way to
     ask for access (or break the glass), never the record. Other agencies are never searched.
     """
-    from casework.clients.selectors import break_glass_q, relationship_q
+    from casework.clients.selectors import visible_among
 
     if not user.is_authenticated or not user.is_active or user.agency_id is None:
         return []
@@ -1131,13 +1131,9 @@ def matches_for_user(
     )
     if not found:
         return []
-    # Row-by-row checks (EXISTS) on the few candidates: cheaper than the id sets of everyone
-    # the user may see (a program director sees a whole program).
-    visible = set(
-        Client.objects.filter(pk__in=[candidate.client.pk for candidate in found])
-        .filter(relationship_q(user) | break_glass_q(user))
-        .values_list("pk", flat=True)
-    )
+    # The user's visibility of the few candidates, worked out once for all of them (not the id
+    # sets of everyone the user may see: a program director sees a whole program).
+    visible = visible_among(user, [candidate.client.pk for candidate in found])
     shown = []
     for candidate in found:
         candidate.accessible = candidate.client.pk in visible
