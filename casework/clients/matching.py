@@ -426,6 +426,7 @@ def is_birth_date_variant(typed: datetime.date, stored: datetime.date) -> bool:
     return False
 
 
+@lru_cache(maxsize=16384)
 def _name_parts(key_source: str) -> tuple[str, ...]:
     """The words of a name ("García-López" -> ("garcia", "lopez"))."""
     return tuple(part for part in text.fold(key_source).split() if part)
@@ -701,14 +702,25 @@ def _similarity(left: str, right: str) -> float:
     return JaroWinkler.similarity(left, right)
 
 
+@lru_cache(maxsize=65536)
 def _one_slip(left: str, right: str) -> bool:
     """One keystroke apart (a letter dropped, added, replaced, or two swapped), for names of 4+."""
-    return min(len(left), len(right)) >= 3 and max(len(left), len(right)) >= 4 and OSA.distance(left, right) <= 1
+    return (
+        abs(len(left) - len(right)) <= 1
+        and min(len(left), len(right)) >= 3
+        and max(len(left), len(right)) >= 4
+        and OSA.distance(left, right) <= 1
+    )
 
 
 def compare_first_name(query: MatchQuery, first_key: str, preferred_key: str) -> str | None:
     """Agreement level of the typed first name with a client's first or preferred name."""
-    typed = query.first_key
+    return _first_name_level(query.first_key, first_key, preferred_key)
+
+
+# Names repeat (a skewed few thousand): each pair of names is compared once, not per candidate.
+@lru_cache(maxsize=65536)
+def _first_name_level(typed: str, first_key: str, preferred_key: str) -> str | None:
     stored = [key for key in (first_key, preferred_key) if key]
     if not typed or not stored:
         return None
@@ -736,6 +748,7 @@ def compare_first_name(query: MatchQuery, first_key: str, preferred_key: str) ->
     return "different"
 
 
+@lru_cache(maxsize=65536)
 def compare_last_name(typed_name: str, stored_key: str, stored_sound: str) -> str | None:
     """Agreement level of a typed last name with a client's last name (double names included)."""
     typed = _name_key(typed_name)
@@ -810,6 +823,17 @@ class Comparison:
         return reasons
 
 
+@lru_cache(maxsize=4096)
+def _as_first_name(name: str) -> MatchQuery:
+    """A last name typed as a first name (names swapped), as a query (built once per name)."""
+    return MatchQuery(first_name=name)
+
+
+@lru_cache(maxsize=65536)
+def _postal_key(postal_code: str) -> str:
+    return text.digits(postal_code)[:5]
+
+
 def _name_levels(query: MatchQuery, client: Client | CandidateRow) -> tuple[dict[str, str], bool]:
     """First and last name levels, taking the better of as typed and swapped."""
     straight: dict[str, str] = {}
@@ -822,7 +846,7 @@ def _name_levels(query: MatchQuery, client: Client | CandidateRow) -> tuple[dict
     if not (query.first_key and query.last_key):
         return straight, False
     swapped_first = compare_first_name(
-        MatchQuery(first_name=query.last_name), client.first_name_key, client.preferred_name_key
+        _as_first_name(query.last_name), client.first_name_key, client.preferred_name_key
     )
     swapped_last = compare_last_name(query.first_name, client.last_name_key, client.last_name_phonetic)
     swapped: dict[str, str] = {}
@@ -897,7 +921,7 @@ def compare(
         levels["phone"] = "exact" if client.phone_digits.endswith(query.phone_key) else "different"
     if query.email_key and client.email_key:
         levels["email"] = "exact" if query.email_key == client.email_key else "different"
-    postal = text.digits(client.postal_code)[:5]
+    postal = _postal_key(client.postal_code)
     if query.postal_key and postal:
         levels["postal_code"] = "exact" if query.postal_key == postal else "different"
     if query.ssn_last4 and client.ssn_last4:
