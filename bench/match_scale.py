@@ -65,7 +65,9 @@ def top_up(total: int, seed: int, batch_size: int) -> tuple[int, float]:
     missing = total - have
     if missing <= 0:
         return 0, 0.0
-    generator = SyntheticGenerator(clients=missing, seed=seed)
+    # The seed moves with the register's size: topping up a copy of an already topped-up register
+    # must not draw the same people again (a second top-up with one seed registered each of them twice).
+    generator = SyntheticGenerator(clients=missing, seed=seed + have)
     workers = list(User.objects.filter(agency=agency, role=Role.CASE_MANAGER).order_by("pk"))
     added = 0
     while added < missing:
