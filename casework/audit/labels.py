@@ -24,6 +24,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "client.merge": _("Merged a duplicate record into this client"),
     "client.unmerge": _("Undid a merge of duplicate records"),
     "duplicates.scan": _("Scanned the agency for duplicate clients"),
+    "duplicates.name_counts": _("Counted the agency's client names for matching"),
     "duplicates.list": _("Listed possible duplicate clients"),
     "duplicates.review": _("Compared a possible duplicate pair"),
     "duplicates.dismiss": _("Marked two records as not the same person"),

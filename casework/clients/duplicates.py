@@ -34,7 +34,7 @@ from django.utils import timezone
 from casework.accounts.models import Agency, User
 from casework.audit.services import audit_record
 from casework.clients import matching
-from casework.clients.models import Client, ClientIdentifier, DuplicatePair, PairSource, PairStatus
+from casework.clients.models import Client, ClientIdentifier, DuplicatePair, NameCount, PairSource, PairStatus
 
 # A key shared by more clients than this is not used to pair them (n² pairs, little evidence).
 BLOCK_LIMIT = 500
@@ -126,22 +126,39 @@ class ScoredPair:
 
 
 class NameCounts:
-    """How many clients carry each first and last name (capped like a lookup), and the register size."""
+    """How many clients of an agency carry each first and last name (capped like a lookup), and
+    the agency's size: what the scan weighs names with, and what `NameCount` stores for lookups."""
 
-    def __init__(self, first: Counter[str], last: Counter[str], population: int) -> None:
+    def __init__(
+        self, first: Counter[str], last: Counter[str], population: int, sounds: Counter[str] | None = None
+    ) -> None:
         self.first, self.last, self.population = first, last, population
+        # The common last-name sounds and (last, first) name-sound pairs, keyed as in NameCount
+        # ("lastsound:S530", "sounds:S530 R163"): which lookup blocks a birth year narrows.
+        self.sounds: Counter[str] = sounds if sounds is not None else Counter()
 
     @classmethod
-    def load(cls) -> NameCounts:
+    def load(cls, agency_id: int) -> NameCounts:
+        """Counted from the agency's clients (every record, aliases included, as a lookup counts)."""
+        clients = Client.objects.filter(agency_id=agency_id)
         counts: list[Counter[str]] = []
         for column in ("first_name_key", "last_name_key"):
             counter: Counter[str] = Counter()
             for key, count in (
-                Client.objects.exclude(**{column: ""}).values_list(column).order_by().annotate(n=_count()).iterator()
+                clients.exclude(**{column: ""}).values_list(column).order_by().annotate(n=_count()).iterator()
             ):
                 counter[key] = min(count, matching.NAME_COUNT_CAP)
             counts.append(counter)
-        return cls(counts[0], counts[1], Client.objects.count())
+        sounds: Counter[str] = Counter()
+        named = clients.exclude(last_name_phonetic="")
+        for last_sound, count in named.values_list("last_name_phonetic").order_by().annotate(n=_count()).iterator():
+            if count >= matching.COMMON_SOUND_MIN:
+                sounds[f"lastsound:{last_sound}"] = min(count, matching.NAME_COUNT_CAP)
+        pairs = named.exclude(first_name_phonetic="").values_list("last_name_phonetic", "first_name_phonetic")
+        for last_sound, first_sound, count in pairs.order_by().annotate(n=_count()).iterator():
+            if count >= matching.COMMON_SOUND_MIN:
+                sounds[f"sounds:{last_sound} {first_sound}"] = min(count, matching.NAME_COUNT_CAP)
+        return cls(counts[0], counts[1], clients.count(), sounds)
 
     def frequencies(self, query: matching.MatchQuery) -> matching.Frequencies:
         return matching.Frequencies(
@@ -149,6 +166,32 @@ class NameCounts:
             first_name_count=self.first.get(query.first_key, 0),
             last_name_count=self.last.get(query.last_key, 0),
         )
+
+    def stored_rows(self, agency: Agency) -> Iterator[NameCount]:
+        """The counts as `NameCount` rows (see its docstring for the keys)."""
+        now = timezone.now()
+        yield NameCount(agency=agency, key="population", count=self.population, refreshed_at=now)
+        for prefix, counter in (("first", self.first), ("last", self.last)):
+            for name, count in counter.items():
+                yield NameCount(agency=agency, key=f"{prefix}:{name}", count=count, refreshed_at=now)
+        for key, count in self.sounds.items():
+            yield NameCount(agency=agency, key=key, count=count, refreshed_at=now)
+
+
+def refresh_name_counts(*, agency: Agency, actor: User | None = None, batch_size: int = 5000) -> NameCounts:
+    """Count the agency's names again and store them for lookups (replacing the old counts)."""
+    names = NameCounts.load(agency.pk)
+    rows = list(names.stored_rows(agency))
+    with transaction.atomic():
+        NameCount.objects.filter(agency=agency).delete()
+        NameCount.objects.bulk_create(rows, batch_size=batch_size)
+        audit_record(
+            actor=actor,
+            action="duplicates.name_counts",
+            object_type="clients.namecount",
+            changes={"clients": names.population, "names": len(rows) - 1},
+        )
+    return names
 
 
 def _count() -> Any:
@@ -351,7 +394,7 @@ def scan_agency(
     started = time.monotonic()
     result = ScanResult(agency_id=agency.pk)
     thresholds = matching.thresholds_for(agency.pk)
-    names = NameCounts.load()
+    names = refresh_name_counts(agency=agency, actor=actor, batch_size=batch_size)
     result.clients = _clients(agency.pk).count()
     decided = {
         (a, b)
@@ -546,7 +589,7 @@ def pairs_record_from_intake(*, client: Client, other_ids: Iterable[int]) -> lis
     if not others:
         return []
     thresholds = matching.thresholds_for(client.agency_id)
-    frequencies = matching.frequencies_for(matching.query_from_client(client))
+    frequencies = matching.frequencies_for(matching.query_from_client(client), client.agency_id)
     recorded = []
     for other in others:
         earlier, later = (other, client) if other.pk < client.pk else (client, other)

@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Field
@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from casework.accounts.models import User
-from casework.clients.models import Client, ClientIdentifier, MatchSettings, Sex
+from casework.clients.models import Client, ClientIdentifier, MatchSettings, NameCount, Sex
 from casework.core import text
 from casework.core.errors import ValidationFailed
 
@@ -49,6 +49,13 @@ MAX_IDENTIFIERS = 10
 MAX_IDENTIFIER_LENGTH = 40
 # Each blocking query returns at most this many ids; a lookup scores at most a few hundred.
 BLOCK_LIMIT = 150
+# A name-sound block the agency's name counts say is bigger than this (a common name: "John
+# Smith" at a million clients) is narrowed to the birth year +/- 1 when a date of birth is
+# typed, so that it stops filling the cap with namesakes born decades apart. Slipped dates
+# further off are found by the date-of-birth blocks (exact and likely typos, with a name sound).
+COMMON_BLOCK = 50
+# The scan stores the name-sound counts from this size up (smaller blocks are never narrowed).
+COMMON_SOUND_MIN = 10
 RESULT_LIMIT = 10
 # Users are not shown candidates below this probability (the engine still ranks them).
 SHOW_FLOOR = 0.01
@@ -419,6 +426,7 @@ def is_birth_date_variant(typed: datetime.date, stored: datetime.date) -> bool:
     return False
 
 
+@lru_cache(maxsize=16384)
 def _name_parts(key_source: str) -> tuple[str, ...]:
     """The words of a name ("García-López" -> ("garcia", "lopez"))."""
     return tuple(part for part in text.fold(key_source).split() if part)
@@ -439,12 +447,57 @@ class Prefix:
         return self.start[:-1] + chr(ord(self.start[-1]) + 1)
 
 
-# One blocking condition: column -> value, a set of values (IN), or a Prefix.
+@dataclass(frozen=True)
+class Between:
+    """A blocking condition "from ... to ..." (both included), written as an index range."""
+
+    start: Any
+    stop: Any
+
+
+# One blocking condition: column -> value (None: IS NULL), a set of values (IN), a Prefix or a Between.
 Block = dict[str, Any]
 
 
-def _block_queries(query: MatchQuery) -> list[Block]:
-    """The blocking conditions of one lookup, each answered by an index."""
+def _sound_keys(query: MatchQuery) -> list[str]:
+    """The NameCount keys of the name-sound blocks a typed date of birth may narrow."""
+    if not query.date_of_birth or not query.last_key:
+        return []
+    last_sound = _phonetic(query.last_key)
+    if not last_sound:
+        return []
+    keys = [f"lastsound:{last_sound}", f"last:{query.last_key}"]
+    first_sounds = _sounds(_variants(query.first_key)) if query.first_key else set()
+    last_sounds = {last_sound} | {_phonetic(part) for part in _name_parts(query.last_name)} - {""}
+    keys += [f"sounds:{last} {first}" for last in last_sounds for first in first_sounds]
+    first_sound = _phonetic(query.first_key) if query.first_key else ""
+    if first_sound:
+        keys.append(f"sounds:{first_sound} {last_sound}")
+    return keys
+
+
+def _narrowed(block: Block, size: int, query: MatchQuery, blocks: list[Block]) -> None:
+    """Add a name block, narrowed to the birth year +/- 1 (and clients without a date of birth)
+    when it holds more than COMMON_BLOCK clients and a date of birth is typed."""
+    dob = query.date_of_birth
+    if dob is None or size <= COMMON_BLOCK:
+        blocks.append(block)
+        return
+    start, stop = datetime.date(max(dob.year - 1, 1), 1, 1), datetime.date(min(dob.year + 1, 9999), 12, 31)
+    blocks.append({**block, "date_of_birth": Between(start, stop)})
+    blocks.append({**block, "date_of_birth": None})
+
+
+def _block_queries(query: MatchQuery, counts: Mapping[str, int] | None = None) -> list[Block]:
+    """The blocking conditions of one lookup, each answered by an index.
+
+    `counts` (the agency's NameCount rows, see `_sound_keys`) tell which name blocks are common.
+    """
+    counts = counts or {}
+
+    def sounds_size(lasts: Iterable[str], firsts: Iterable[str]) -> int:
+        return sum(counts.get(f"sounds:{last} {first}", 0) for last in lasts for first in firsts)
+
     blocks: list[Block] = []
     first_key, last_key = query.first_key, query.last_key
     first_variants = set(_variants(first_key)) if first_key else set()
@@ -452,21 +505,44 @@ def _block_queries(query: MatchQuery) -> list[Block]:
     last_sound = _phonetic(last_key) if last_key else ""
     last_parts = _name_parts(query.last_name)
     if last_sound and first_sounds:
-        blocks.append({"last_name_phonetic": last_sound, "first_name_phonetic": first_sounds})
+        _narrowed(
+            {"last_name_phonetic": last_sound, "first_name_phonetic": first_sounds},
+            sounds_size([last_sound], first_sounds),
+            query,
+            blocks,
+        )
         # Typed the other way round: first name in the last-name box.
         first_sound = _phonetic(first_key)
         if first_sound:
-            blocks.append({"last_name_phonetic": first_sound, "first_name_phonetic": last_sound})
-        # A typo that changes the first name's sound: same last name, same first two letters.
-        blocks.append({"last_name_key": last_key, "first_name_key": Prefix(first_key[:2])})
+            _narrowed(
+                {"last_name_phonetic": first_sound, "first_name_phonetic": last_sound},
+                sounds_size([first_sound], [last_sound]),
+                query,
+                blocks,
+            )
+        # A typo that changes the first name's sound: same last name, same first two letters
+        # (how many share the first letters is not counted: common when the name sounds are,
+        # or when the last name alone is very common).
+        _narrowed(
+            {"last_name_key": last_key, "first_name_key": Prefix(first_key[:2])},
+            max(sounds_size([last_sound], first_sounds), counts.get(f"last:{last_key}", 0) // 10),
+            query,
+            blocks,
+        )
         # Double surnames typed in full, or as separate words, against one part stored ("Garcia
         # Lopez" for "Garcia"). One part typed for a double name stored is found by the date
         # of birth (a prefix range here would walk every client with that first name's sound).
         if len(last_parts) > 1:
             for part in last_parts:
-                blocks.append({"last_name_phonetic": _phonetic(part), "first_name_phonetic": first_sounds})
+                part_sound = _phonetic(part)
+                _narrowed(
+                    {"last_name_phonetic": part_sound, "first_name_phonetic": first_sounds},
+                    sounds_size([part_sound], first_sounds),
+                    query,
+                    blocks,
+                )
     elif last_sound:
-        blocks.append({"last_name_phonetic": last_sound})
+        _narrowed({"last_name_phonetic": last_sound}, counts.get(f"lastsound:{last_sound}", 0), query, blocks)
     elif first_sounds:
         blocks.append({"first_name_phonetic": first_sounds})
         blocks.append({"preferred_name_key": first_variants})
@@ -499,7 +575,7 @@ def _block_queries(query: MatchQuery) -> list[Block]:
     return blocks
 
 
-def _blocked_sql(query: MatchQuery) -> tuple[str, list[Any]] | None:
+def _blocked_sql(query: MatchQuery, counts: Mapping[str, int] | None = None) -> tuple[str, list[Any]] | None:
     """The blocking queries as one statement: each capped, their ids united.
 
     Written by hand from the model's table and column names: one round trip, and none of
@@ -511,7 +587,7 @@ def _blocked_sql(query: MatchQuery) -> tuple[str, list[Any]] | None:
     table = quote(Client._meta.db_table)
     parts: list[str] = []
     params: list[Any] = []
-    for number, block in enumerate(_block_queries(query)):
+    for number, block in enumerate(_block_queries(query, counts)):
         if "identifier" in block:
             values = sorted(block["identifier"])
             marks = ", ".join(["%s"] * len(values))
@@ -525,9 +601,14 @@ def _blocked_sql(query: MatchQuery) -> tuple[str, list[Any]] | None:
         conditions: list[str] = []
         for name, value in block.items():
             column = quote(_column(name))
-            if isinstance(value, Prefix):
+            if value is None:
+                conditions.append(f"{column} IS NULL")
+            elif isinstance(value, Prefix):
                 conditions.append(f"{column} >= %s AND {column} < %s")
                 params.extend([value.start, value.stop])
+            elif isinstance(value, Between):
+                conditions.append(f"{column} >= %s AND {column} <= %s")
+                params.extend([_db_value(name, value.start), _db_value(name, value.stop)])
             elif isinstance(value, set | frozenset):
                 values = sorted(value)
                 conditions.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
@@ -554,24 +635,64 @@ def _db_value(name: str, value: Any) -> Any:
     return value
 
 
-def _candidates(*, agency_id: int, query: MatchQuery, exclude_ids: Iterable[int] = ()) -> list[Client]:
-    """The agency's clients sharing at least one blocking key with the query (one query)."""
-    blocked = _blocked_sql(query)
+class CandidateRow(NamedTuple):
+    """One blocked candidate as the comparison reads it: a plain tuple of the compared columns
+    (quacks like a Client for `compare`); the Client itself is loaded only if it is shown."""
+
+    id: int
+    agency_id: int
+    merged_into_id: int | None
+    first_name_key: str
+    preferred_name_key: str
+    last_name_key: str
+    last_name_phonetic: str
+    date_of_birth: datetime.date | None
+    sex: str
+    phone_digits: str
+    email_key: str
+    postal_code: str
+    ssn_last4: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+_ROW_COLUMNS = [name if name != "merged_into_id" else "merged_into" for name in CandidateRow._fields]
+
+
+def _candidates(
+    *,
+    agency_id: int,
+    query: MatchQuery,
+    exclude_ids: Iterable[int] = (),
+    counts: Mapping[str, int] | None = None,
+) -> list[CandidateRow]:
+    """The agency's clients sharing at least one blocking key with the query (one query), as
+    tuples of the compared columns."""
+    blocked = _blocked_sql(query, counts)
     if blocked is None:
         return []
     excluded = set(exclude_ids)
-    rows = Client.objects.filter(pk__in=RawSQL(*blocked))  # noqa: S611 (SQL compiled by the ORM, values as parameters).only(*_COMPARED_FIELDS).order_by()
+    rows = (
+        Client.objects.filter(pk__in=RawSQL(*blocked))  # noqa: S611 (SQL compiled by the ORM, values as parameters)
+        .order_by()
+        .values_list(*_ROW_COLUMNS)
+    )
     # Merged records (aliases) are never proposed: their survivor is.
     return [
-        client
-        for client in rows
-        if client.agency_id == agency_id and client.pk not in excluded and client.merged_into_id is None
+        row
+        for row in map(CandidateRow._make, rows)
+        if row.agency_id == agency_id and row.id not in excluded and row.merged_into_id is None
     ]
 
 
 def candidate_ids(*, agency_id: int, query: MatchQuery, exclude_ids: Iterable[int] = ()) -> set[int]:
     """Ids of the agency's clients that share at least one blocking key with the query."""
-    return {client.pk for client in _candidates(agency_id=agency_id, query=query, exclude_ids=exclude_ids)}
+    counts = name_table_counts(agency_id, _sound_keys(query))
+    return {
+        client.pk for client in _candidates(agency_id=agency_id, query=query, exclude_ids=exclude_ids, counts=counts)
+    }
 
 
 # --- Comparison -----------------------------------------------------------------------------
@@ -581,14 +702,25 @@ def _similarity(left: str, right: str) -> float:
     return JaroWinkler.similarity(left, right)
 
 
+@lru_cache(maxsize=65536)
 def _one_slip(left: str, right: str) -> bool:
     """One keystroke apart (a letter dropped, added, replaced, or two swapped), for names of 4+."""
-    return min(len(left), len(right)) >= 3 and max(len(left), len(right)) >= 4 and OSA.distance(left, right) <= 1
+    return (
+        abs(len(left) - len(right)) <= 1
+        and min(len(left), len(right)) >= 3
+        and max(len(left), len(right)) >= 4
+        and OSA.distance(left, right) <= 1
+    )
 
 
 def compare_first_name(query: MatchQuery, first_key: str, preferred_key: str) -> str | None:
     """Agreement level of the typed first name with a client's first or preferred name."""
-    typed = query.first_key
+    return _first_name_level(query.first_key, first_key, preferred_key)
+
+
+# Names repeat (a skewed few thousand): each pair of names is compared once, not per candidate.
+@lru_cache(maxsize=65536)
+def _first_name_level(typed: str, first_key: str, preferred_key: str) -> str | None:
     stored = [key for key in (first_key, preferred_key) if key]
     if not typed or not stored:
         return None
@@ -616,6 +748,7 @@ def compare_first_name(query: MatchQuery, first_key: str, preferred_key: str) ->
     return "different"
 
 
+@lru_cache(maxsize=65536)
 def compare_last_name(typed_name: str, stored_key: str, stored_sound: str) -> str | None:
     """Agreement level of a typed last name with a client's last name (double names included)."""
     typed = _name_key(typed_name)
@@ -690,7 +823,18 @@ class Comparison:
         return reasons
 
 
-def _name_levels(query: MatchQuery, client: Client) -> tuple[dict[str, str], bool]:
+@lru_cache(maxsize=4096)
+def _as_first_name(name: str) -> MatchQuery:
+    """A last name typed as a first name (names swapped), as a query (built once per name)."""
+    return MatchQuery(first_name=name)
+
+
+@lru_cache(maxsize=65536)
+def _postal_key(postal_code: str) -> str:
+    return text.digits(postal_code)[:5]
+
+
+def _name_levels(query: MatchQuery, client: Client | CandidateRow) -> tuple[dict[str, str], bool]:
     """First and last name levels, taking the better of as typed and swapped."""
     straight: dict[str, str] = {}
     first = compare_first_name(query, client.first_name_key, client.preferred_name_key)
@@ -702,7 +846,7 @@ def _name_levels(query: MatchQuery, client: Client) -> tuple[dict[str, str], boo
     if not (query.first_key and query.last_key):
         return straight, False
     swapped_first = compare_first_name(
-        MatchQuery(first_name=query.last_name), client.first_name_key, client.preferred_name_key
+        _as_first_name(query.last_name), client.first_name_key, client.preferred_name_key
     )
     swapped_last = compare_last_name(query.first_name, client.last_name_key, client.last_name_phonetic)
     swapped: dict[str, str] = {}
@@ -761,7 +905,7 @@ def _weight(levels: dict[str, str], frequencies: Frequencies | None, swapped: bo
 
 def compare(
     query: MatchQuery,
-    client: Client,
+    client: Client | CandidateRow,
     identifier_keys: set[str] | None = None,
     frequencies: Frequencies | None = None,
 ) -> Comparison:
@@ -777,7 +921,7 @@ def compare(
         levels["phone"] = "exact" if client.phone_digits.endswith(query.phone_key) else "different"
     if query.email_key and client.email_key:
         levels["email"] = "exact" if query.email_key == client.email_key else "different"
-    postal = text.digits(client.postal_code)[:5]
+    postal = _postal_key(client.postal_code)
     if query.postal_key and postal:
         levels["postal_code"] = "exact" if query.postal_key == postal else "different"
     if query.ssn_last4 and client.ssn_last4:
@@ -833,10 +977,18 @@ class MatchCandidate:
     client: Client
     probability: float
     band: str
-    reasons: list[str]
-    # Only what agrees with the query: all a user without access to the record may learn.
-    agreements: list[str] = field(default_factory=list)
+    comparison: Comparison
     accessible: bool = True
+
+    @cached_property
+    def reasons(self) -> list[str]:
+        """Why, in plain language: agreements first, then disagreements."""
+        return self.comparison.reasons()
+
+    @cached_property
+    def agreements(self) -> list[str]:
+        """Only what agrees with the query: all a user without access to the record may learn."""
+        return self.comparison.reasons(disagreements=False)
 
     @property
     def score(self) -> float:
@@ -852,21 +1004,42 @@ class MatchCandidate:
         return self.reasons if self.accessible else self.agreements
 
 
-_population_cache: dict[str, tuple[float, int]] = {}
+_population_cache: dict[int | None, tuple[float, int]] = {}
 
 
-def _population() -> int:
-    """How many clients the register holds, counted at most every POPULATION_SECONDS."""
+def _population(agency_id: int | None = None) -> int:
+    """How many clients the register (or one agency's) holds, counted at most every POPULATION_SECONDS."""
     now = time.monotonic()
-    cached = _population_cache.get("clients")
+    cached = _population_cache.get(agency_id)
     if cached is None or cached[0] < now:
-        cached = (now + POPULATION_SECONDS, Client.objects.count())
-        _population_cache["clients"] = cached
+        clients = Client.objects.all() if agency_id is None else Client.objects.filter(agency_id=agency_id)
+        cached = (now + POPULATION_SECONDS, clients.count())
+        _population_cache[agency_id] = cached
     return cached[1]
 
 
-def frequencies_for(query: MatchQuery) -> Frequencies:
-    """The register's size and how many clients carry the typed first and last names (capped)."""
+# The agency's name counts (NameCount, refreshed by the scan) are used when they describe a
+# register big enough for counting per lookup to cost (below, counting is cheap and exact)
+# and the register has not grown or shrunk by more than NAME_TABLE_DRIFT since the refresh.
+NAME_TABLE_MIN_POPULATION = MIN_POPULATION
+NAME_TABLE_DRIFT = 0.2
+
+
+def name_table_counts(agency_id: int, keys: Iterable[str]) -> dict[str, int] | None:
+    """The agency's stored counts of these NameCount keys (absent: 0), or None when the table is
+    empty or stale (see NAME_TABLE_DRIFT): the caller then counts."""
+    wanted = sorted({"population", *keys})
+    rows = dict(NameCount.objects.filter(agency_id=agency_id, key__in=wanted).values_list("key", "count"))
+    stored = rows.get("population")
+    if stored is None or stored < NAME_TABLE_MIN_POPULATION:
+        return None
+    if abs(_population(agency_id) - stored) > NAME_TABLE_DRIFT * stored:
+        return None
+    return rows
+
+
+def _counted_frequencies(query: MatchQuery) -> Frequencies:
+    """The typed names' counts (capped) and the register's size, counted on the name indexes."""
     quote = connection.ops.quote_name
     table = quote(Client._meta.db_table)
     counts = []
@@ -884,6 +1057,36 @@ def frequencies_for(query: MatchQuery) -> Frequencies:
     return Frequencies(population=_population(), first_name_count=counts[0], last_name_count=counts[1])
 
 
+def frequencies_for(query: MatchQuery, agency_id: int | None = None) -> Frequencies:
+    """The register's size and how many clients carry the typed first and last names (capped).
+
+    With an agency, read from its name counts (one indexed query) when they are fresh;
+    otherwise (no agency, a small agency, a table not refreshed yet) counted on the indexes.
+    """
+    if agency_id is not None:
+        counts = name_table_counts(agency_id, _frequency_keys(query))
+        if counts is not None:
+            return _table_frequencies(query, counts)
+    return _counted_frequencies(query)
+
+
+def _frequency_keys(query: MatchQuery) -> list[str]:
+    keys = []
+    if query.first_key:
+        keys.append(f"first:{query.first_key}")
+    if query.last_key:
+        keys.append(f"last:{query.last_key}")
+    return keys
+
+
+def _table_frequencies(query: MatchQuery, counts: Mapping[str, int]) -> Frequencies:
+    return Frequencies(
+        population=counts["population"],
+        first_name_count=counts.get(f"first:{query.first_key}", 0) if query.first_key else 0,
+        last_name_count=counts.get(f"last:{query.last_key}", 0) if query.last_key else 0,
+    )
+
+
 def find_matches(
     *,
     agency_id: int,
@@ -898,34 +1101,38 @@ def find_matches(
     Not scoped to a user: callers decide what a user may learn (see `matches_for_user`).
     """
     thresholds = thresholds or thresholds_for(agency_id)
-    clients = _candidates(agency_id=agency_id, query=query, exclude_ids=exclude_ids)
-    if not clients:
+    # The agency's name counts, read once: the typed names' frequencies and the common name blocks.
+    counts = name_table_counts(agency_id, _frequency_keys(query) + _sound_keys(query))
+    rows = _candidates(agency_id=agency_id, query=query, exclude_ids=exclude_ids, counts=counts)
+    if not rows:
         return []
-    ids = {client.pk for client in clients}
     identifier_keys: dict[int, set[str]] = {}
     if query.identifier_keys:
-        for client_id, value_key in ClientIdentifier.objects.filter(client_id__in=ids).values_list(
+        for client_id, value_key in ClientIdentifier.objects.filter(client_id__in=[row.id for row in rows]).values_list(
             "client_id", "value_key"
         ):
             identifier_keys.setdefault(client_id, set()).add(value_key)
-    frequencies = frequencies_for(query)
-    found = []
-    for client in clients:
-        comparison = compare(query, client, identifier_keys.get(client.pk), frequencies)
+    frequencies = _table_frequencies(query, counts) if counts is not None else _counted_frequencies(query)
+    scored: list[tuple[float, int, Comparison]] = []
+    for row in rows:
+        comparison = compare(query, row, identifier_keys.get(row.id), frequencies)
         probability = comparison.probability
-        if probability < floor:
-            continue
-        found.append(
-            MatchCandidate(
-                client=client,
-                probability=probability,
-                band=band_of(comparison, thresholds),
-                reasons=comparison.reasons(),
-                agreements=comparison.reasons(disagreements=False),
-            )
+        if probability >= floor:
+            scored.append((-probability, row.id, comparison))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    top = scored[:limit]
+    # Only the clients returned are loaded (what showing them reads); their reasons are worded when read.
+    clients = Client.objects.only(*_COMPARED_FIELDS).order_by().in_bulk([client_id for _p, client_id, _c in top])
+    return [
+        MatchCandidate(
+            client=clients[client_id],
+            probability=-negative,
+            band=band_of(comparison, thresholds),
+            comparison=comparison,
         )
-    found.sort(key=lambda candidate: (-candidate.probability, candidate.client.pk))
-    return found[:limit]
+        for negative, client_id, comparison in top
+        if client_id in clients
+    ]
 
 
 def matches_for_user(
@@ -938,7 +1145,7 @@ def matches_for_user(
     "possible", marked not accessible: the caller shows that a record exists and the way to
     ask for access (or break the glass), never the record. Other agencies are never searched.
     """
-    from casework.clients.selectors import break_glass_q, relationship_q
+    from casework.clients.selectors import visible_among
 
     if not user.is_authenticated or not user.is_active or user.agency_id is None:
         return []
@@ -948,13 +1155,9 @@ def matches_for_user(
     )
     if not found:
         return []
-    # Row-by-row checks (EXISTS) on the few candidates: cheaper than the id sets of everyone
-    # the user may see (a program director sees a whole program).
-    visible = set(
-        Client.objects.filter(pk__in=[candidate.client.pk for candidate in found])
-        .filter(relationship_q(user) | break_glass_q(user))
-        .values_list("pk", flat=True)
-    )
+    # The user's visibility of the few candidates, worked out once for all of them (not the id
+    # sets of everyone the user may see: a program director sees a whole program).
+    visible = visible_among(user, [candidate.client.pk for candidate in found])
     shown = []
     for candidate in found:
         candidate.accessible = candidate.client.pk in visible

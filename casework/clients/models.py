@@ -129,9 +129,12 @@ class Client(models.Model):
         ordering = ["legal_last_name", "legal_first_name"]
         indexes = [
             models.Index(fields=["date_of_birth"], name="client_dob"),
-            models.Index(fields=["last_name_key", "first_name_key"], name="client_name_keys"),
-            # Blocking for matching: last and first name sound codes together.
-            models.Index(fields=["last_name_phonetic", "first_name_phonetic"], name="client_name_sounds"),
+            models.Index(fields=["last_name_key", "first_name_key", "date_of_birth"], name="client_name_keys_dob"),
+            # Blocking for matching: last and first name sound codes together (a common name with
+            # the birth year, see matching.COMMON_BLOCK).
+            models.Index(
+                fields=["last_name_phonetic", "first_name_phonetic", "date_of_birth"], name="client_name_sounds_dob"
+            ),
             models.Index(fields=["date_of_birth", "last_name_phonetic"], name="client_dob_name_sound"),
             models.Index(fields=["date_of_birth", "first_name_phonetic"], name="client_dob_first_sound"),
             models.Index(fields=["first_name_phonetic", "last_name_key"], name="client_first_sound_last"),
@@ -325,6 +328,29 @@ class MatchSettings(models.Model):
             raise ValidationError(
                 {"possible_threshold": _("The “possible” threshold must be below the “certain” threshold.")}
             )
+
+
+class NameCount(models.Model):
+    """How many of an agency's clients carry a name: the name-frequency weights of matching.
+
+    Kept by `manage.py refresh_name_counts` (the duplicate scan refreshes it too), so a lookup
+    reads the typed names' frequencies with one indexed query instead of counting them. `key`
+    says what is counted: "first:<first name key>", "last:<last name key>", "sounds:<last name
+    sound> <first name sound>" and "lastsound:<last name sound>" (only the common ones: they
+    decide which name-sound blocks are narrowed by the birth year) and "population" (the
+    agency's clients at the refresh). Counts are capped like a lookup's (NAME_COUNT_CAP).
+    """
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=120)
+    count = models.PositiveIntegerField()
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "key"], name="name_count_once")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
 
 
 class PairStatus(models.TextChoices):
