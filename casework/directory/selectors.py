@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -197,11 +199,30 @@ class Result:
         return [hours.hours_text(schedule) for schedule in self.schedules if schedule.opens_at]
 
 
-def _text_q(text: str) -> Q:
-    q = Q()
-    for word in text.lower().split()[:8]:
-        q &= Q(search_text__contains=word)
-    return q
+# SQLite keeps an FTS5 trigram index of search_text (migration 0007, kept by triggers); it can
+# only narrow on words of three characters or more. PostgreSQL's trigram index serves the LIKE itself.
+FTS_MIN_WORD = 3
+_FTS_SQL = "SELECT id FROM directory_service WHERE rowid IN (SELECT rowid FROM directory_service_fts WHERE {likes})"
+
+
+def _text_conditions(words: list[str], prefix: str) -> list[Any]:
+    """`search_text` holds every word (a substring, as typed, lower-cased), on any engine.
+
+    On SQLite the services are first narrowed by the FTS5 trigram index, then checked with the
+    same LIKE as elsewhere, so both engines answer the same.
+    """
+    found: list[Any] = [Q(**{f"{prefix}search_text__contains": word}) for word in words]
+    # Words with LIKE's own wildcards are left to the plain LIKE (Django escapes them there).
+    indexed = [word for word in words if len(word) >= FTS_MIN_WORD and not _LIKE_SPECIAL.intersection(word)]
+    if indexed and connection.vendor == "sqlite":
+        likes = " AND ".join(["search_text LIKE %s"] * len(indexed))
+        params = [f"%{word}%" for word in indexed]
+        # The statement is built from constants only; the words are parameters.
+        found.append(Q(**{f"{prefix}id__in": RawSQL(_FTS_SQL.format(likes=likes), params)}))  # noqa: S611
+    return found
+
+
+_LIKE_SPECIAL = frozenset("%_\\")
 
 
 def _age_q(age: int, prefix: str = "") -> Q:
@@ -221,8 +242,7 @@ def _search_conditions(criteria: SearchCriteria) -> Conditions:
     def conditions(prefix: str) -> list[Any]:
         ref = OuterRef(f"{prefix}id") if prefix else OuterRef("pk")
         found: list[Any] = [Q(**{f"{prefix}status": ServiceStatus.ACTIVE})]
-        for word in criteria.text.lower().split()[:8]:
-            found.append(Q(**{f"{prefix}search_text__contains": word}))
+        found.extend(_text_conditions(criteria.text.lower().split()[:8], prefix))
         through = Service.need_categories.through.objects
         if criteria.category:
             found.append(Exists(through.filter(service_id=ref, needcategory__code=criteria.category)))

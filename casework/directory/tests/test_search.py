@@ -133,3 +133,45 @@ def test_search_page_of_results_uses_a_constant_number_of_queries(django_assert_
         make_service(f"Pantry {n}", categories=["food-pantry"], schedules=[("MO", "09:00", "10:00", "")])
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(selectors.search(SearchCriteria(category="food-pantry", origin=RIVERSIDE))) == 15
+
+
+def test_free_text_follows_every_change_of_a_service():
+    """The engines' text indexes (SQLite FTS5 kept by triggers, PostgreSQL trigram) never go stale."""
+    from casework.directory import derived
+
+    pantry = make_service("Riverside Food Pantry", description="Groceries every week")
+    assert names(search(SearchCriteria(text="grocer"))) == ["Riverside Food Pantry"]
+    pantry.name, pantry.description = "Riverside Kitchen", "Hot meals"
+    pantry.save()
+    derived.refresh_services([pantry.pk])
+    assert names(search(SearchCriteria(text="grocer"))) == []
+    assert names(search(SearchCriteria(text="hot meals"))) == ["Riverside Kitchen"]
+    pantry.delete()
+    assert search(SearchCriteria(text="kitchen")) == []
+
+
+def test_short_words_and_wildcards_are_searched_as_typed():
+    make_service("ESL classes", description="English as a second language, 50% off")
+    make_service("Tax help", description="free_filing for seniors")
+    assert names(search(SearchCriteria(text="se"))) == ["ESL classes", "Tax help"]
+    assert names(search(SearchCriteria(text="50%"))) == ["ESL classes"]
+    assert names(search(SearchCriteria(text="free_filing"))) == ["Tax help"]
+    assert search(SearchCriteria(text="free%filing")) == []
+
+
+def test_free_text_uses_the_engines_text_index():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_service("Riverside Food Pantry")
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT rowid FROM directory_service_fts WHERE search_text LIKE '%pantry%'")
+            assert len(cursor.fetchall()) == 1
+        else:
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'directory_service_search_trgm'")
+            assert cursor.fetchone() is not None
+    with CaptureQueriesContext(connection) as queries:
+        assert names(search(SearchCriteria(text="pantry"))) == ["Riverside Food Pantry"]
+    asks_the_index = any("directory_service_fts" in query["sql"] for query in queries.captured_queries)
+    assert asks_the_index == (connection.vendor == "sqlite")
