@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -203,6 +203,7 @@ class Result:
 # only narrow on words of three characters or more. PostgreSQL's trigram index serves the LIKE itself.
 FTS_MIN_WORD = 3
 _FTS_SQL = "SELECT id FROM directory_service WHERE rowid IN (SELECT rowid FROM directory_service_fts WHERE {likes})"
+_FTS_ROWIDS_SQL = "directory_service.rowid IN (SELECT rowid FROM directory_service_fts WHERE {likes})"
 
 
 def _text_conditions(words: list[str], prefix: str) -> list[Any]:
@@ -217,8 +218,12 @@ def _text_conditions(words: list[str], prefix: str) -> list[Any]:
     if indexed and connection.vendor == "sqlite":
         likes = " AND ".join(["search_text LIKE %s"] * len(indexed))
         params = [f"%{word}%" for word in indexed]
-        # The statement is built from constants only; the words are parameters.
-        found.append(Q(**{f"{prefix}id__in": RawSQL(_FTS_SQL.format(likes=likes), params)}))  # noqa: S611
+        # The statements are built from constants only; the words are parameters.
+        if prefix:
+            found.append(Q(**{f"{prefix}id__in": RawSQL(_FTS_SQL.format(likes=likes), params)}))  # noqa: S611
+        else:  # on the service table itself: by its rowid, one lookup less per service found
+            rowids = _FTS_ROWIDS_SQL.format(likes=likes)
+            found.append(RawSQL(rowids, params, output_field=BooleanField()))  # noqa: S611
     return found
 
 

@@ -175,3 +175,13 @@ def test_free_text_uses_the_engines_text_index():
         assert names(search(SearchCriteria(text="pantry"))) == ["Riverside Food Pantry"]
     asks_the_index = any("directory_service_fts" in query["sql"] for query in queries.captured_queries)
     assert asks_the_index == (connection.vendor == "sqlite")
+
+
+def test_free_text_near_a_place_and_by_service_area():
+    make_service("Riverside Food Pantry", description="Groceries every week")
+    make_service("Riverside Legal Aid")
+    make_service("Statewide pantry line", latitude=None, longitude=None, areas=["state:IL"])
+    make_service("Far pantry", latitude=40.7128, longitude=-74.0060, postal_code="10001", city="New York", state="NY")
+    found = names(search(SearchCriteria(text="pantry", origin=RIVERSIDE, radius_miles=10)))
+    assert found == ["Riverside Food Pantry", "Statewide pantry line"]
+    assert names(search(SearchCriteria(text="groceries week", origin=RIVERSIDE))) == ["Riverside Food Pantry"]
