@@ -141,6 +141,9 @@ class Service(models.Model):
     insurance_accepted = models.CharField(_("insurance accepted"), max_length=100, blank=True)
 
     # Derived at import/save (services.service_refresh_derived), for search without joins.
+    # Indexed for free text by migration 0007 (PostgreSQL trigram; SQLite FTS5 kept by triggers on
+    # this table). A later migration that makes SQLite rebuild this table drops those triggers:
+    # it must create them again and rebuild the FTS table (tests/test_search.py fails otherwise).
     search_text = models.TextField(blank=True, editable=False)
     # " es en " style: ISO 639-1 codes (or lower-cased names) of the service's languages.
     language_keys = models.CharField(max_length=300, blank=True, editable=False)
