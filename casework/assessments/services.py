@@ -29,6 +29,7 @@ from casework.audit.services import audit_record, diff, redact_text
 from casework.cases import permissions as case_permissions
 from casework.cases.models import Case, CaseStatus
 from casework.core.errors import PermissionDenied, ValidationFailed, VersionConflict
+from casework.core.submissions import insert_once
 from casework.core.validation import clean_or_raise, require_text
 from casework.needs import services as need_services
 from casework.safety import services as safety_services
@@ -118,10 +119,12 @@ def assessment_start(
 ) -> Assessment:
     """Open a draft assessment with the current version of an instrument (the caller authorised the case)."""
     _require_documenter(actor, case)
-    if submission_key:
-        existing = Assessment.objects.filter(submission_key=submission_key, administered_by=actor).first()
-        if existing is not None:
-            return existing
+
+    def earlier() -> Assessment | None:
+        return Assessment.objects.filter(submission_key=submission_key, administered_by=actor).first()
+
+    if submission_key and (existing := earlier()) is not None:
+        return existing
     if case.status == CaseStatus.CLOSED:
         raise ValidationFailed(_("This case is closed; reopen it to record new assessments."), field="case")
     instrument = Instrument.objects.filter(code=instrument_code, is_active=True).first()
@@ -141,7 +144,9 @@ def assessment_start(
         submission_key=submission_key or None,
     )
     clean_or_raise(assessment, exclude=["case", "client", "instrument_version", "administered_by", "amends"])
-    assessment.save()
+    assessment, inserted = insert_once(assessment, key=submission_key, earlier=earlier)
+    if not inserted:
+        return assessment
     audit_record(
         actor=actor,
         action="assessment.start",
@@ -273,11 +278,17 @@ def assessment_amend(
     original's instrument version, administration details and case.
     """
     _require_documenter(actor, assessment.case)
-    if submission_key:
-        existing = Assessment.objects.filter(submission_key=submission_key, administered_by=actor).first()
-        if existing is not None:
-            return existing
+
+    def earlier() -> Assessment | None:
+        return Assessment.objects.filter(submission_key=submission_key, administered_by=actor).first()
+
+    if submission_key and (existing := earlier()) is not None:
+        return existing
     original = _lock(assessment)
+    # A twin submit of this form may have amended the original while this one waited on its
+    # lock: the twin's amendment is the answer, not "already amended".
+    if submission_key and (existing := earlier()) is not None:
+        return existing
     if original.status == AssessmentStatus.DRAFT:
         raise ValidationFailed(_("This assessment is a draft: change its answers instead."), field="status")
     if original.status == AssessmentStatus.AMENDED:
@@ -314,7 +325,9 @@ def assessment_amend(
         **_result_fields(result),
     )
     clean_or_raise(amendment, exclude=["case", "client", "instrument_version", "administered_by", "amends"])
-    amendment.save()
+    amendment, inserted = insert_once(amendment, key=submission_key, earlier=earlier)
+    if not inserted:
+        return amendment
     original.status = AssessmentStatus.AMENDED
     original.version += 1
     original.updated_at = now

@@ -48,6 +48,7 @@ from casework.careplans.models import (
 from casework.careplans.permissions import can_approve_plans, can_edit_plan, is_own_revision
 from casework.cases.models import Case, CaseStatus, CaseTeamMember
 from casework.core.errors import PermissionDenied, ValidationFailed, VersionConflict
+from casework.core.submissions import insert_once
 from casework.core.validation import clean_or_raise, require_text
 from casework.needs.models import NeedDomain, SuggestedNeed, SuggestedNeedStatus
 
@@ -260,10 +261,12 @@ def plan_create(
     submission_key: str | None = None,
 ) -> Plan:
     """Start a plan for a case with a first draft, prefilled from a template when one is chosen."""
-    if submission_key:
-        earlier = Plan.objects.filter(submission_key=submission_key, created_by=actor).first()
-        if earlier is not None:
-            return earlier
+
+    def earlier() -> Plan | None:
+        return Plan.objects.filter(submission_key=submission_key, created_by=actor).first()
+
+    if submission_key and (existing := earlier()) is not None:
+        return existing
     if not can_edit_plan(actor, Plan(case=case)):
         raise PermissionDenied(_("Only the case team and its supervisors can start a plan."))
     if case.status == CaseStatus.CLOSED:
@@ -282,7 +285,9 @@ def plan_create(
         submission_key=submission_key or None,
     )
     clean_or_raise(plan, exclude=["case", "client", "template", "created_by", "active_revision", "open_revision"])
-    plan.save()
+    plan, inserted = insert_once(plan, key=submission_key, earlier=earlier)
+    if not inserted:
+        return plan
     revision = PlanRevision.objects.create(plan=plan, number=1, created_by=actor)
     if template is not None:
         _prefill(actor, revision, template)

@@ -26,6 +26,7 @@ from casework.cases.models import (
 from casework.clients.models import Client
 from casework.clients.permissions import is_clinical
 from casework.core.errors import PermissionDenied, ValidationFailed, VersionConflict
+from casework.core.submissions import insert_once
 from casework.core.validation import clean_or_raise, require_text
 
 TEAM_MEMBER_FIELDS = ["user", "role", "name", "organization", "phone", "email"]
@@ -66,10 +67,12 @@ def case_open(
     """Open an episode of care for a client in a program with a primary case manager."""
     if not is_clinical(actor):
         raise PermissionDenied(_("Your role cannot open cases."))
-    if submission_key:
-        existing = Case.objects.filter(submission_key=submission_key, created_by=actor).first()
-        if existing is not None:
-            return existing
+
+    def earlier() -> Case | None:
+        return Case.objects.filter(submission_key=submission_key, created_by=actor).first()
+
+    if submission_key and (existing := earlier()) is not None:
+        return existing
     if program.agency_id != client.agency_id or not program.is_active:
         raise ValidationFailed(_("Choose an active program of this agency."), field="program")
     if status not in (CaseStatus.REFERRED, CaseStatus.INTAKE):
@@ -92,7 +95,9 @@ def case_open(
         submission_key=submission_key or None,
     )
     clean_or_raise(case, exclude=["created_by"])
-    case.save()
+    case, inserted = insert_once(case, key=submission_key, earlier=earlier)
+    if not inserted:
+        return case
     CaseStatusChange.objects.create(
         case=case, from_status="", to_status=status, changed_by=actor, reason=_("Case opened")
     )

@@ -28,6 +28,7 @@ from casework.clients.models import (
 )
 from casework.core import crypto, text
 from casework.core.errors import NotFound, PermissionDenied, ValidationFailed, VersionConflict
+from casework.core.submissions import insert_once
 from casework.core.validation import clean_or_raise, require_text
 
 # Fields a user edits on the client form (the SSN goes through its own argument).
@@ -421,10 +422,12 @@ def consent_record(
     """
     if not permissions.can_manage_consent(actor, client):
         raise PermissionDenied(_("Only the client's case team can record consent."))
-    if submission_key:
-        earlier = Consent.objects.filter(submission_key=submission_key, recorded_by=actor).first()
-        if earlier is not None:
-            return earlier
+
+    def earlier() -> Consent | None:
+        return Consent.objects.filter(submission_key=submission_key, recorded_by=actor).first()
+
+    if submission_key and (existing := earlier()) is not None:
+        return existing
     purpose = require_text(
         purpose, field="purpose", message=_("Say what the information is shared for."), max_length=300
     )
@@ -446,7 +449,9 @@ def consent_record(
     clean_or_raise(consent, exclude=["client", "recipient_organization", "recorded_by", "revoked_by"])
     if expires_on is not None and expires_on < timezone.localdate():
         raise ValidationFailed(_("This consent has already expired; check the date."), field="expires_on")
-    consent.save()
+    consent, inserted = insert_once(consent, key=submission_key, earlier=earlier)
+    if not inserted:
+        return consent
     audit_record(
         actor=actor,
         action="consent.record",

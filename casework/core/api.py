@@ -285,6 +285,12 @@ class IdempotentCreate(Generic[M]):
         """The record an earlier request with this key created, if any (never without a key)."""
         return self._find() if self.key else None
 
+    @staticmethod
+    def inserted_now(record: Model) -> bool:
+        """Inside `create`: whether this request inserted `record` (False: a twin's, returned by the service)."""
+        inserted = _inserted.get()
+        return inserted is not None and (record._meta.label_lower, record.pk) in inserted
+
     def create(self, create: Callable[[], M]) -> tuple[M, bool]:
         """The record and whether this request created it (False: the earlier submission's).
 

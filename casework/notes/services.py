@@ -16,6 +16,7 @@ from casework.audit.services import audit_record, diff, redact_text, snapshot
 from casework.cases import permissions as case_permissions
 from casework.cases.models import Case, CaseStatus
 from casework.core.errors import PermissionDenied, ValidationFailed, VersionConflict
+from casework.core.submissions import insert_once
 from casework.core.validation import clean_or_raise, require_text
 from casework.notes.models import NOTE_SECTIONS, SECTION_MAX_LENGTH, NoteAddendum, NoteStatus, ProgressNote
 
@@ -83,10 +84,12 @@ def note_create(
     """
     if not case_permissions.can_document_case(actor, case):
         raise PermissionDenied(_("Your role cannot write progress notes."))
-    if submission_key:
-        existing = ProgressNote.objects.filter(submission_key=submission_key, author=actor).first()
-        if existing is not None:
-            return existing
+
+    def earlier() -> ProgressNote | None:
+        return ProgressNote.objects.filter(submission_key=submission_key, author=actor).first()
+
+    if submission_key and (existing := earlier()) is not None:
+        return existing
     if case.status == CaseStatus.CLOSED:
         raise ValidationFailed(_("This case is closed; reopen it to document new contacts."), field="case")
     cleaned_sections = _clean_sections(format, sections)
@@ -103,7 +106,9 @@ def note_create(
         submission_key=submission_key or None,
     )
     clean_or_raise(note, exclude=["case", "client", "author"])
-    note.save()
+    note, inserted = insert_once(note, key=submission_key, earlier=earlier)
+    if not inserted:
+        return note
     audit_record(
         actor=actor,
         action="note.create",
@@ -212,10 +217,12 @@ def note_add_addendum(*, actor: User, note: ProgressNote, text: str, submission_
     """Add a correction or addition to a signed note."""
     if not case_permissions.can_document_case(actor, note.case):
         raise PermissionDenied(_("Your role cannot write progress notes."))
-    if submission_key:
-        existing = NoteAddendum.objects.filter(submission_key=submission_key, author=actor, note=note).first()
-        if existing is not None:
-            return existing
+
+    def earlier() -> NoteAddendum | None:
+        return NoteAddendum.objects.filter(submission_key=submission_key, author=actor, note=note).first()
+
+    if submission_key and (existing := earlier()) is not None:
+        return existing
     if note.status != NoteStatus.SIGNED:
         message = (
             _("Edit the draft itself; addenda are for signed notes.")
@@ -224,7 +231,13 @@ def note_add_addendum(*, actor: User, note: ProgressNote, text: str, submission_
         )
         raise ValidationFailed(message, field="text")
     body = require_text(text, field="text", message=_("Write the addendum."), max_length=SECTION_MAX_LENGTH)
-    addendum = NoteAddendum.objects.create(note=note, author=actor, text=body, submission_key=submission_key or None)
+    addendum, inserted = insert_once(
+        NoteAddendum(note=note, author=actor, text=body, submission_key=submission_key or None),
+        key=submission_key,
+        earlier=earlier,
+    )
+    if not inserted:
+        return addendum
     audit_record(
         actor=actor,
         action="note.addendum",

@@ -23,6 +23,7 @@ from casework.cases import permissions as case_permissions
 from casework.cases.models import Case, CaseStatus
 from casework.clients.models import Consent, SharedInformation
 from casework.core.errors import NotFound, PermissionDenied, ValidationFailed, VersionConflict
+from casework.core.submissions import insert_once
 from casework.core.validation import clean_or_raise, require_text
 from casework.directory.models import Service, ServiceStatus
 from casework.needs.models import NeedDomain
@@ -195,10 +196,12 @@ def referral_create(
     `intervention`: the care-plan action step of this case that the referral carries out.
     """
     _require_sender(actor, case)
-    if submission_key:
-        earlier = Referral.objects.filter(submission_key=submission_key, referred_by=actor).first()
-        if earlier is not None:
-            return earlier
+
+    def earlier() -> Referral | None:
+        return Referral.objects.filter(submission_key=submission_key, referred_by=actor).first()
+
+    if submission_key and (existing := earlier()) is not None:
+        return existing
     if case.status == CaseStatus.CLOSED:
         raise ValidationFailed(_("This case is closed; reopen it to refer the client."), field="case")
     _check_service(service)
@@ -230,7 +233,9 @@ def referral_create(
         submission_key=submission_key or None,
     )
     clean_or_raise(referral, exclude=["case", "client", "service", "organization", "consent", "referred_by"])
-    referral.save()
+    referral, inserted = insert_once(referral, key=submission_key, earlier=earlier)
+    if not inserted:
+        return referral
     ReferralStatusChange.objects.create(
         referral=referral, from_status="", to_status=S.DRAFT, side=Side.SENDER, changed_by=actor
     )

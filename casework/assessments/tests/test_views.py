@@ -6,17 +6,18 @@ import datetime
 import json
 import re
 import zoneinfo
+from unittest import mock
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.assessments import services
+from casework.assessments import services, views
 from casework.assessments.models import Assessment, AssessmentStatus
 from casework.assessments.tests.helpers import answers_for_total
 from casework.audit.models import AuditEvent
 from casework.cases.models import CaseStatus
-from casework.testing import count_queries
+from casework.testing import audited_writes_after, count_queries, last_audit_id, twin_request_unseen_until_insert
 
 SHEET_OTHERS = ["colleague", "outsider"]
 
@@ -143,6 +144,86 @@ def test_double_submit_of_the_start_form_opens_one_draft(as_worker, case):
     second = as_worker.post(reverse("assessments:start", args=[case.pk]), _start_data())
     assert first["Location"] == second["Location"]
     assert Assessment.objects.filter(case=case).count() == 1
+
+
+def test_two_submits_of_the_start_form_at_once_open_one_draft(as_worker, case):
+    """The second submit misses the first one's draft until its own insert fails on the key."""
+    url = reverse("assessments:start", args=[case.pk])
+    first = as_worker.post(url, _start_data())
+    assert first.status_code == 302
+    last = last_audit_id()
+
+    with twin_request_unseen_until_insert(Assessment, "start-key-1"):
+        second = as_worker.post(url, _start_data())
+
+    assert second.status_code == 302, second.content
+    assert second["Location"] == first["Location"]
+    assert Assessment.objects.filter(case=case).count() == 1
+    assert audited_writes_after(last) == []
+
+
+def test_two_submits_of_the_amend_form_at_once_amend_once(as_worker, worker, case):
+    """The second submit read the original before the first amended it, then waited on its row lock."""
+    original = _completed(worker, case, 6)
+    url = reverse("assessments:amend", args=[original.pk])
+    data = {k: str(v) for k, v in original.answers.items()} | {
+        "phq9_9": "1",
+        "submission_key": "amend-twin",
+        "reason": "Client corrected item 9.",
+    }
+    first = as_worker.post(url, data)
+    assert first.status_code == 302
+    last = last_audit_id()
+    get_for_user = views.assessment_get_for_user
+    lock = services._lock
+
+    def read_before_the_twin(**kwargs):
+        assessment = get_for_user(**kwargs)
+        assessment.status = AssessmentStatus.COMPLETED
+        return assessment
+
+    with twin_request_unseen_until_insert(Assessment, "amend-twin") as twin_commits:
+
+        def lock_after_the_twin(assessment):
+            twin_commits()
+            return lock(assessment)
+
+        with (
+            mock.patch.object(views, "assessment_get_for_user", read_before_the_twin),
+            mock.patch.object(services, "_lock", lock_after_the_twin),
+        ):
+            second = as_worker.post(url, data)
+
+    assert second.status_code == 302, second.content
+    assert second["Location"] == first["Location"]
+    assert Assessment.objects.filter(amends=original).count() == 1
+    assert audited_writes_after(last) == []
+
+
+def test_two_amendments_at_once_missing_each_other_until_the_insert_amend_once(worker, case):
+    """Without the lock wait (the twin's row only collides on insert) the service still answers with it."""
+    original = _completed(worker, case, 6)
+    amendment = services.assessment_amend(
+        actor=worker, assessment=original, answers={"phq9_9": 1}, reason="Item 9.", submission_key="amend-2"
+    )
+    last = last_audit_id()
+    stale = Assessment.objects.get(pk=original.pk)
+    stale.status = AssessmentStatus.COMPLETED
+
+    def lock_as_before_the_twin(assessment):
+        return stale
+
+    with (
+        twin_request_unseen_until_insert(Assessment, "amend-2"),
+        mock.patch.object(services, "_lock", lock_as_before_the_twin),
+    ):
+        again = services.assessment_amend(
+            actor=worker, assessment=original, answers={"phq9_9": 1}, reason="Item 9.", submission_key="amend-2"
+        )
+
+    assert again.pk == amendment.pk
+    assert Assessment.objects.filter(amends=original).count() == 1
+    assert audited_writes_after(last) == []
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from casework.careplans.models import (
     Goal,
     GoalProgress,
     Intervention,
+    Plan,
     PlanRevision,
     PlanTemplate,
     RevisionStatus,
@@ -30,7 +31,7 @@ from casework.cases.models import CaseTeamMember, TeamRole
 from casework.core.errors import PermissionDenied, ValidationFailed, VersionConflict
 from casework.needs.models import SuggestedNeedStatus
 from casework.notes.models import ProgressNote
-from casework.testing import UserFactory
+from casework.testing import UserFactory, audited_writes_after, last_audit_id, twin_request_unseen_until_insert
 
 pytestmark = pytest.mark.django_db
 
@@ -343,3 +344,15 @@ def test_removing_an_accepted_need_from_the_draft_puts_the_suggestion_back(worke
     suggestion.refresh_from_db()
     assert suggestion.status == SuggestedNeedStatus.SUGGESTED and suggestion.decided_by is None
     assert AuditEvent.objects.filter(action="suggested_need.reopen", object_id=str(suggestion.pk)).exists()
+
+
+def test_two_plan_creates_with_one_key_at_once_start_one_plan(worker, case):
+    """The second misses the first one's plan until its own insert fails on the key: it gets the first."""
+    first = services.plan_create(actor=worker, case=case, title="Care plan", submission_key="plan-twin")
+    last = last_audit_id()
+    with twin_request_unseen_until_insert(Plan, "plan-twin"):
+        second = services.plan_create(actor=worker, case=case, title="Care plan", submission_key="plan-twin")
+    assert second.pk == first.pk
+    assert Plan.objects.filter(case=case).count() == 1
+    assert PlanRevision.objects.filter(plan__case=case).count() == 1
+    assert audited_writes_after(last) == []

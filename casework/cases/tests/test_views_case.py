@@ -9,7 +9,7 @@ from casework.accounts.models import Program
 from casework.audit.models import AuditEvent
 from casework.cases import services
 from casework.cases.models import Acuity, Case, CaseStatus, CaseStatusChange, CaseTeamMember, ClosureReason, TeamRole
-from casework.testing import ProgramFactory
+from casework.testing import ProgramFactory, audited_writes_after, last_audit_id, twin_request_unseen_until_insert
 
 
 def _detail(case):
@@ -375,6 +375,29 @@ def test_double_submit_of_the_open_form_opens_one_case(as_worker, worker, client
 
     assert first["Location"] == second["Location"]
     assert Case.objects.filter(program=home_care).count() == 1
+
+
+def test_two_submits_of_the_open_form_at_once_open_one_case(as_worker, worker, client_record, case, home_care):
+    """The second submit misses the first one's case until its own insert fails on the key."""
+    data = {
+        "program": home_care.pk,
+        "primary_worker": worker.pk,
+        "status": "intake",
+        "acuity": 2,
+        "submission_key": "twin-key",
+    }
+    first = as_worker.post(_open_url(client_record), data)
+    assert first.status_code == 302
+    last = last_audit_id()
+
+    with twin_request_unseen_until_insert(Case, "twin-key"):
+        second = as_worker.post(_open_url(client_record), data)
+
+    assert second.status_code == 302, second.content
+    assert second["Location"] == first["Location"]
+    assert Case.objects.filter(program=home_care).count() == 1
+    assert CaseStatusChange.objects.filter(case__program=home_care).count() == 1
+    assert audited_writes_after(last) == []
 
 
 def test_a_second_open_case_in_the_same_program_is_refused_next_to_program(as_worker, worker, client_record, case):

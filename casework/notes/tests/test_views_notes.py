@@ -12,7 +12,7 @@ from casework.audit.models import AuditEvent
 from casework.cases.models import CaseStatus
 from casework.notes import services
 from casework.notes.models import NoteAddendum, NoteStatus, ProgressNote
-from casework.testing import NoteFactory
+from casework.testing import NoteFactory, audited_writes_after, last_audit_id, twin_request_unseen_until_insert
 
 
 def _create_url(case):
@@ -130,6 +130,21 @@ def test_double_submit_with_the_same_key_creates_one_note(as_worker, case):
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
     assert ProgressNote.objects.filter(case=case).count() == 1
+
+
+def test_two_submits_of_the_note_form_at_once_create_one_note(as_worker, case):
+    """The second submit misses the first one's note until its own insert fails on the key."""
+    first = as_worker.post(_create_url(case), _note_data())
+    assert first.status_code == 302
+    last = last_audit_id()
+
+    with twin_request_unseen_until_insert(ProgressNote, "note-key-1"):
+        second = as_worker.post(_create_url(case), _note_data())
+
+    assert second.status_code == 302, second.content
+    assert second["Location"] == first["Location"]
+    assert ProgressNote.objects.filter(case=case).count() == 1
+    assert audited_writes_after(last) == []
 
 
 @pytest.mark.parametrize(
@@ -319,6 +334,22 @@ def test_double_submit_of_an_addendum_adds_one(as_worker, signed):
     as_worker.post(reverse("notes:addendum", args=[signed.pk]), data)
 
     assert NoteAddendum.objects.filter(note=signed).count() == 1
+
+
+def test_two_submits_of_an_addendum_at_once_add_one(as_worker, signed):
+    """The second submit misses the first one's addendum until its own insert fails on the key."""
+    data = {"text": "Correction: visit lasted 50 minutes.", "submission_key": "add-twin"}
+    first = as_worker.post(reverse("notes:addendum", args=[signed.pk]), data)
+    assert first.status_code == 302
+    last = last_audit_id()
+
+    with twin_request_unseen_until_insert(NoteAddendum, "add-twin"):
+        second = as_worker.post(reverse("notes:addendum", args=[signed.pk]), data)
+
+    assert second.status_code == 302, second.content
+    assert second["Location"] == first["Location"]
+    assert NoteAddendum.objects.filter(note=signed).count() == 1
+    assert audited_writes_after(last) == []
 
 
 @pytest.mark.parametrize("who", ["as_colleague", "as_outsider"])

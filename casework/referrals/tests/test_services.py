@@ -16,6 +16,7 @@ from casework.directory.models import ServiceStatus
 from casework.referrals import services
 from casework.referrals.models import TRANSITIONS, Referral, ReferralStatus, ServiceLevel, Side
 from casework.tasks.models import Task, TaskSource, TaskStatus
+from casework.testing import audited_writes_after, last_audit_id, twin_request_unseen_until_insert
 
 S = ReferralStatus
 pytestmark = pytest.mark.django_db
@@ -322,3 +323,53 @@ def test_the_command_runs_the_background_job_and_creates_the_task_once(sent):
     assert "Created 1 follow-up tasks." in out.getvalue()
     call_command("referral_follow_up", stdout=out)
     assert Task.objects.filter(source_kind=TaskSource.REFERRAL_NO_ANSWER, source_id=sent.pk).count() == 1
+
+
+# --- Two submits of one form at once ---------------------------------------------------------
+
+
+def test_two_consent_records_with_one_key_at_once_record_one(worker, client_record, case, pantry):
+    """The second misses the first one's consent until its own insert fails on the key: it gets the first."""
+
+    def record() -> Consent:
+        return client_services.consent_record(
+            actor=worker,
+            client=client_record,
+            recipient_organization=pantry,
+            purpose="Food referral",
+            information=["name"],
+            given_on=timezone.localdate(),
+            method=ConsentMethod.VERBAL,
+            submission_key="consent-twin",
+        )
+
+    first = record()
+    last = last_audit_id()
+    with twin_request_unseen_until_insert(Consent, "consent-twin"):
+        second = record()
+    assert second.pk == first.pk
+    assert Consent.objects.filter(client=client_record).count() == 1
+    assert audited_writes_after(last) == []
+
+
+def test_two_referrals_with_one_key_at_once_create_one(worker, case, food_service):
+    """The second misses the first one's referral until its own insert fails on the key: it gets the first."""
+
+    def create() -> Referral:
+        return services.referral_create(
+            actor=worker,
+            case=case,
+            service=food_service,
+            reason="Food",
+            shared_information=["name"],
+            submission_key="referral-twin",
+        )
+
+    first = create()
+    last = last_audit_id()
+    with twin_request_unseen_until_insert(Referral, "referral-twin"):
+        second = create()
+    assert second.pk == first.pk
+    assert Referral.objects.filter(case=case).count() == 1
+    assert first.status_changes.count() == 1
+    assert audited_writes_after(last) == []
