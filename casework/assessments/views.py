@@ -315,6 +315,14 @@ def detail(request: AuthenticatedRequest, assessment_id: int) -> HttpResponse:
 # --- Amend ---------------------------------------------------------------------------------------
 
 
+def _repeated_amendment(request: AuthenticatedRequest, assessment: Assessment) -> Assessment | None:
+    """The user's amendment of `assessment` made by an earlier submit of this same form, if any."""
+    key = request.POST.get("submission_key", "").strip() if request.method == "POST" else ""
+    if not key:
+        return None
+    return Assessment.objects.filter(amends=assessment, submission_key=key, administered_by=request.user).first()
+
+
 @clinical_view
 @require_http_methods(["GET", "POST"])
 def amend(request: AuthenticatedRequest, assessment_id: int) -> HttpResponse:
@@ -322,6 +330,9 @@ def amend(request: AuthenticatedRequest, assessment_id: int) -> HttpResponse:
     user = request.user
     assessment = assessment_get_for_user(user=user, assessment_id=assessment_id, audit=request.method == "GET")
     if assessment.status != AssessmentStatus.COMPLETED:
+        repeated = _repeated_amendment(request, assessment)
+        if repeated is not None:  # the same form sent again: where the first submit went
+            return redirect("assessments:detail", assessment_id=repeated.pk)
         if assessment.status == AssessmentStatus.DRAFT:
             messages.error(request, _("This assessment is a draft: change its answers instead."))
         else:

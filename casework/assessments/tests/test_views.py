@@ -9,6 +9,7 @@ import zoneinfo
 from unittest import mock
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -570,7 +571,13 @@ def test_amending_creates_a_correction_and_keeps_the_original(as_worker, worker,
     amendment = Assessment.objects.get(amends=original)
     assert response.status_code == 302
     assert response["Location"] == reverse("assessments:detail", args=[amendment.pk])
-    assert as_worker.post(url, data).status_code == 302  # a double submit finds the same amendment
+    again = as_worker.post(url, data)  # a double submit lands on the same amendment, without an error
+    assert again.status_code == 302 and again["Location"] == response["Location"]
+    assert not [m for m in get_messages(again.wsgi_request) if m.level_tag == "error"]
+    other_key = as_worker.post(url, data | {"submission_key": "amend-key-2"})  # another amendment: refused
+    assert [str(m) for m in get_messages(other_key.wsgi_request) if m.level_tag == "error"] == [
+        "This assessment was already amended; amend the current version instead."
+    ]
     assert Assessment.objects.filter(amends=original).count() == 1
     original.refresh_from_db()
     assert original.status == AssessmentStatus.AMENDED
