@@ -46,6 +46,10 @@ def test_worker_searches_the_directory(new_page: Callable[..., Page]) -> None:
 
     page.get_by_label("Near ZIP code").fill("60546")
     page.get_by_role("button", name="Search").click()
+    # Leaving the field sends the form (change) and the button sends it again (submit, queued): let
+    # both answers arrive before following a result, or the second one's pushState cancels the visit.
+    expect(page.locator("#results")).to_contain_text("miles from ZIP 60546")
+    page.wait_for_load_state("networkidle")
     page.locator("#results").get_by_role("link", name=NEAREST_PANTRY).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(NEAREST_PANTRY)
     expect(page.get_by_role("main")).to_contain_text("Tue, Thu 10:00–14:00")
