@@ -137,8 +137,13 @@ def client_create(
     """
     if not permissions.can_register_clients(actor):
         raise PermissionDenied(_("Your role cannot register clients."))
+
+    def earlier() -> Client | None:
+        # Only the actor's own earlier submission is returned, never someone else's client.
+        return Client.objects.filter(submission_key=submission_key, created_by=actor).first()
+
     if submission_key:
-        existing = Client.objects.filter(submission_key=submission_key, created_by=actor).first()
+        existing = earlier()
         if existing is not None:
             return existing
     client = Client(agency=actor.agency, created_by=actor, submission_key=submission_key or None)
@@ -148,16 +153,11 @@ def client_create(
     client.refresh_search_keys()
     clean_or_raise(client, exclude=["created_by", "agency"])
     try:
-        with transaction.atomic():
-            client.save()
+        client, inserted = insert_once(client, key=submission_key, earlier=earlier)
     except IntegrityError as exc:
-        # Only the actor's own earlier submission is returned, never someone else's client.
-        earlier = (
-            Client.objects.filter(submission_key=submission_key, created_by=actor).first() if submission_key else None
-        )
-        if earlier is not None:
-            return earlier
         raise ValidationFailed(_("The client could not be saved; please try again.")) from exc
+    if not inserted:  # a twin submission registered it meanwhile
+        return client
     changes = _redact_amounts(diff({}, snapshot(client, CLIENT_FIELDS)))
     changes.update(_audit_ssn_change("", client.ssn_last4))
     if certain_match_ids:
